@@ -1,0 +1,41 @@
+# The two commands of the README: `make run` and `make test`. Everything else supports them.
+VENV ?= .venv
+PYTHON ?= python3
+PORT ?= 5000
+BIN := $(VENV)/bin
+export WEBCARE_INSTANCE_PATH ?= $(CURDIR)/instance
+
+.PHONY: run test install translations vendor bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip==25.3
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: $(BIN)/.installed
+	$(BIN)/webcare db upgrade
+	$(BIN)/webcare demo --if-empty
+	@echo "Webcare runs on http://127.0.0.1:$(PORT) (stop with Ctrl+C)"
+	WEBCARE_DEMO_TRICKLE_SECONDS=$${WEBCARE_DEMO_TRICKLE_SECONDS:-45} $(BIN)/webcare serve --port $(PORT)
+
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+translations: $(BIN)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l --project=Webcare --version=0.1.0 \
+		--copyright-holder="Webcare contributors" --add-comments=TRANSLATORS: -o webcare/translations/messages.pot .
+	$(BIN)/pybabel update -i webcare/translations/messages.pot -d webcare/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d webcare/translations
+
+vendor:
+	cd /tmp && npm pack htmx.org@2.0.11 chart.js@4.5.1 axe-core@4.11.0
+	@echo "unpack the archives and copy the files named in webcare/static/vendor/VERSIONS.md"
+
+bench: $(BIN)/.installed
+	$(BIN)/python bench/intake.py --messages 100000
+
+clean:
+	rm -rf $(VENV) instance build *.egg-info

@@ -1,0 +1,277 @@
+"""The app as a whole: schema from migrations, configuration, security headers, access, CLI, demo."""
+
+import re
+import subprocess
+import sys
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import func, inspect, select, text
+
+from tests.conftest import message_line
+from webcare.auth.models import Role
+from webcare.extensions import db
+
+
+def test_migrations_build_exactly_the_schema_the_models_describe(app):
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+
+    assert differences == []
+
+
+def test_db_upgrade_brings_an_older_database_to_the_current_schema(app):
+    downgrade(revision="base")
+    assert "cases" not in inspect(db.engine).get_table_names()
+
+    upgrade()
+
+    with db.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), db.metadata) == []
+
+
+def test_sqlite_runs_with_wal_and_foreign_keys(app, db_dialect):
+    if db_dialect != "sqlite":
+        pytest.skip("SQLite pragmas only")
+    assert db.session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+
+
+def test_configuration_comes_from_the_environment(tmp_path):
+    from config import settings_from_env
+
+    settings = settings_from_env(
+        str(tmp_path),
+        {"WEBCARE_DATABASE_URL": "postgresql://db/webcare", "WEBCARE_SECRET_KEY": "s3", "WEBCARE_TIMEZONE": "UTC"},
+    )
+
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql://db/webcare"
+    assert settings["SECRET_KEY"] == "s3"
+    assert settings["WEBCARE_TIMEZONE"] == "UTC"
+
+
+def test_without_configuration_the_database_is_sqlite_in_the_instance_folder_and_the_key_persists(tmp_path):
+    from config import settings_from_env
+
+    first = settings_from_env(str(tmp_path), {})
+    second = settings_from_env(str(tmp_path), {})
+
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'webcare.sqlite'}"
+    assert first["SECRET_KEY"] == second["SECRET_KEY"] and len(first["SECRET_KEY"]) == 64
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get("/login")
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_session_cookie_is_httponly_and_samesite(client, make_user, auth):
+    user = make_user(Role.AGENT)
+    response = auth.login_as(user)
+
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+STAFF_PAGES = ["/inbox", "/inbox/rows", "/cases/{case_id}"]
+
+
+@pytest.fixture
+def a_case(app):
+    import io
+    import json
+
+    from webcare.inbox.models import Case
+    from webcare.intake.services import import_jsonl
+    from webcare.intake.worker import run_worker
+
+    import_jsonl(io.BytesIO(json.dumps(message_line("q")).encode()), source="test")
+    run_worker(app, drain=True)
+    return db.session.scalar(select(Case))
+
+
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_anonymous_visitors_are_sent_to_the_login_page(client, a_case, path):
+    response = client.get(path.format(case_id=a_case.id))
+
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+@pytest.mark.parametrize("role", list(Role))
+@pytest.mark.parametrize("path", STAFF_PAGES)
+def test_every_role_can_read_the_inbox_and_cases(client, make_user, auth, a_case, role, path):
+    auth.login_as(make_user(role))
+
+    assert client.get(path.format(case_id=a_case.id)).status_code == 200
+
+
+def test_every_view_declares_who_may_use_it(app):
+    public = {"static", "auth.login", "auth.logout", "auth.set_locale", "inbox.index", "api.post_messages", "roster.person_feed", "roster.team_feed",
+              "channels.meta_verify", "channels.meta_receive", "channels.x_crc", "channels.x_receive",
+              "channels.contact", "channels.contact_sent"}
+    for endpoint, view in app.view_functions.items():
+        if endpoint in public:
+            continue
+        assert getattr(view, "allowed_roles", None), f"{endpoint} has no role_required"
+
+
+def test_login_refuses_a_post_without_csrf_token(client, make_user):
+    user = make_user(Role.AGENT)
+
+    response = client.post("/login", data={"email": user.email, "password": "correct horse battery"})
+
+    assert response.status_code == 400
+
+
+def test_login_with_a_wrong_password_fails_and_says_so(client, make_user, auth):
+    user = make_user(Role.AGENT)
+
+    response = auth.login_as(user, password="wrong")
+
+    assert response.status_code == 401
+    assert client.get("/inbox").status_code == 302
+
+
+def test_login_does_not_redirect_to_another_site(client, make_user, csrf_from):
+    user = make_user(Role.AGENT)
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+
+    response = client.post(
+        "/login?next=//evil.example/x",
+        data={"email": user.email, "password": "correct horse battery", "csrf_token": token},
+    )
+
+    assert response.headers["Location"] == "/inbox"
+
+
+def test_resident_text_is_escaped_on_the_case_page(app, client, make_user, auth):
+    import io
+    import json
+
+    from webcare.inbox.models import Case
+    from webcare.intake.services import import_jsonl
+    from webcare.intake.worker import run_worker
+
+    payload = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+    import_jsonl(io.BytesIO(json.dumps(message_line("xss", text=payload)).encode()), source="test")
+    run_worker(app, drain=True)
+    auth.login_as(make_user(Role.AGENT))
+
+    page = client.get(f"/cases/{db.session.scalar(select(Case.id))}").get_data(as_text=True)
+
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_inbox_pages_forward_with_a_cursor_and_rejects_a_forged_one(app, client, make_user, auth):
+    import io
+    import json
+
+    from webcare.intake.services import import_jsonl
+    from webcare.intake.worker import run_worker
+
+    lines = b"".join(json.dumps(message_line(f"m{i}", minutes=i, author={"id": f"a{i}"})).encode() + b"\n" for i in range(60))
+    import_jsonl(io.BytesIO(lines), source="test")
+    run_worker(app, drain=True)
+    auth.login_as(make_user(Role.AGENT))
+
+    first = client.get("/inbox").get_data(as_text=True)
+    cursor = re.search(r'after=([^"&]+)"', first).group(1)
+    second = client.get(f"/inbox?after={cursor}").get_data(as_text=True)
+
+    assert first.count('href="/cases/') == 50
+    assert second.count('href="/cases/') == 10
+    assert client.get("/inbox?after=not-a-cursor").status_code == 400
+    assert client.get("/inbox?status=bogus").status_code == 400
+
+
+def test_every_command_has_a_one_line_help(runner):
+    result = runner.invoke(args=["--help"])
+    assert result.exit_code == 0
+    for command in ["serve", "worker", "scheduler", "demo", "import", "user", "token", "db"]:
+        assert re.search(rf"^\s+{command}\s+\S", result.output, re.MULTILINE), command
+
+
+def test_user_create_command_makes_a_user_who_can_log_in(runner, client, csrf_from):
+    result = runner.invoke(
+        args=["user", "create", "lead@example.org", "--name", "Lead", "--role", "lead", "--role", "agent"],
+        input="a long password\na long password\n",
+    )
+    assert result.exit_code == 0, result.output
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+
+    response = client.post("/login", data={"email": "lead@example.org", "password": "a long password", "csrf_token": token})
+
+    assert response.status_code == 302
+
+
+def test_the_demo_builds_a_municipality_with_weeks_of_traffic(app, runner):
+    from webcare.channels.models import Account
+    from webcare.inbox.models import Case
+    from webcare.intake.models import Direction, Message, MessageStatus
+    from webcare.timeutil import as_utc, zone
+
+    result = runner.invoke(args=["demo", "--weeks", "2"])
+
+    assert result.exit_code == 0, result.output
+    assert "Welkom-sanne-2026" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Account)) >= 8
+    messages = db.session.scalars(select(Message)).all()
+    assert {m.status for m in messages} == {MessageStatus.DONE}
+    outbound = [m for m in messages if m.direction == Direction.OUTBOUND]
+    assert 0.2 < len(outbound) / len(messages) < 0.6
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.first_response_at.is_not(None))) > 50
+    hours = [as_utc(m.created_at).astimezone(zone()).hour for m in messages if m.direction == Direction.INBOUND]
+    office = sum(9 <= hour < 17 for hour in hours)
+    night = sum(hour < 6 for hour in hours)
+    evening = sum(18 <= hour < 23 for hour in hours)
+    assert office > 2 * evening > 0 and evening > 3 * night
+
+    again = runner.invoke(args=["demo", "--weeks", "2", "--if-empty"])
+    assert again.exit_code == 0
+    assert db.session.scalar(select(func.count()).select_from(Message)) == len(messages)
+
+
+def test_the_installed_wheel_carries_templates_static_files_protocols_and_migrations(tmp_path):
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), "."],
+        capture_output=True,
+        text=True,
+    )
+    assert build.returncode == 0, build.stderr
+    wheel = next(tmp_path.glob("webcare-*.whl"))
+    import zipfile
+
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in [
+        "config.py",
+        "webcare/templates/base.html",
+        "webcare/static/vendor/htmx-2.0.11.min.js",
+        "webcare/migrations/env.py",
+        "webcare/migrations/alembic.ini",
+        "webcare/protocols/gemeente.yaml",
+        "webcare/examples/lindeburg-roster.yaml",
+        "webcare/translations/nl/LC_MESSAGES/messages.mo",
+    ]:
+        assert required in names, required
+    assert any(name.startswith("webcare/migrations/versions/") for name in names)
+
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)], check=True, capture_output=True)
+    probe = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(target)!r}); import webcare, config; "
+         "from webcare.cli import main; print(webcare.__file__); main(['--help'])"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={"WEBCARE_INSTANCE_PATH": str(tmp_path / "instance"), "PATH": "/usr/bin:/bin"},
+    )
+    assert probe.returncode == 0, probe.stderr
+    assert probe.stdout.startswith(str(target))
+    assert "worker" in probe.stdout

@@ -1,0 +1,45 @@
+"""JSON API under /api/v1 (bearer tokens): message intake, single and batch."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, jsonify, request
+
+from webcare.auth.access import token_required
+from webcare.extensions import db
+from webcare.intake.services import accept_items, dead_letter
+
+bp = Blueprint("api", __name__)
+
+MAX_BATCH = 1000
+
+
+@bp.post("/messages")
+@token_required
+def post_messages():
+    """Queue one message (an object) or many (an array); 202 with ids, 422 with an error per bad item."""
+    body = request.get_data(cache=False)
+    source = f"api:{request.headers.get('User-Agent', '')[:60]}"
+    try:
+        payload = json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        dead_letter(source=source, reference="body", reason=f"body is not valid JSON: {error}", raw=body)
+        db.session.commit()
+        return jsonify(errors=[{"index": None, "error": "the body is not valid JSON"}]), 422
+    is_batch = isinstance(payload, list)
+    items = payload if is_batch else [payload]
+    if len(items) > MAX_BATCH:
+        return jsonify(errors=[{"index": None, "error": f"at most {MAX_BATCH} items per request"}]), 413
+    outcomes = accept_items(items, source=source)
+    results = [
+        {"index": o.index, "id": o.message_id, "duplicate": o.is_duplicate}
+        if o.error is None
+        else {"index": o.index, "error": o.error}
+        for o in outcomes
+    ]
+    has_errors = any(o.error for o in outcomes)
+    if not is_batch:
+        results[0].pop("index")
+        return jsonify(results[0]), 422 if has_errors else 202
+    return jsonify(results=results), 422 if has_errors else 202

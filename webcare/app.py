@@ -1,0 +1,161 @@
+"""create_app(): configuration, extensions, blueprints and CLI — the only wiring place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from webcare.extensions import babel, csrf, db, login_manager, migrate, render_migration_item
+from webcare.resources import resource_dir
+
+LOCALES = ("nl", "en")
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    instance_path = os.environ.get("WEBCARE_INSTANCE_PATH") or str(Path.cwd() / "instance")
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        template_folder=str(resource_dir("templates")),
+        static_folder="static",
+    )
+    from config import settings_from_env
+
+    app.config.from_mapping(settings_from_env(app.instance_path))
+    app.config.update(overrides or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _configure_database(app)
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(resource_dir("migrations")), render_as_batch=True, render_item=render_migration_item
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    babel.init_app(app, locale_selector=_select_locale, default_translation_directories=str(
+        Path(__file__).parent / "translations"
+    ))
+
+    _register_models()
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    _register_security_headers(app)
+    _register_errors(app)
+
+    from webcare.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _configure_database(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        uri = "postgresql+psycopg://" + uri.removeprefix("postgresql://")
+        app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    if uri.startswith("sqlite"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"connect_args": {"timeout": 30}})
+    else:
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+
+def _register_models() -> None:
+    import webcare.models  # noqa: F401  (every model module, for Alembic and relationships)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from webcare.api.views import bp as api_bp
+    from webcare.auth.views import bp as auth_bp
+    from webcare.inbox.views import bp as inbox_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(inbox_bp)
+    from webcare.reports.views import bp as reports_bp
+
+    app.register_blueprint(reports_bp)
+    from webcare.mandates.views import bp as mandates_bp
+    from webcare.replies.views import bp as replies_bp
+
+    app.register_blueprint(mandates_bp)
+    app.register_blueprint(replies_bp)
+    from webcare.notifications.views import bp as notifications_bp
+    from webcare.protocol.views import bp as protocol_bp
+
+    app.register_blueprint(protocol_bp)
+    from webcare.channels.views import bp as channels_bp
+
+    app.register_blueprint(channels_bp)
+    app.register_blueprint(notifications_bp)
+    from webcare.roster.views import bp as roster_bp
+
+    app.register_blueprint(roster_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    csrf.exempt(api_bp)
+
+
+def _select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    return "nl"
+
+
+def _register_template_helpers(app: Flask) -> None:
+    from webcare import formatting
+
+    app.jinja_env.filters["local_time"] = formatting.local_time
+    app.jinja_env.filters["duration"] = formatting.duration
+    app.jinja_env.globals["current_locale"] = _select_locale
+    app.jinja_env.globals["LOCALES"] = LOCALES
+
+
+def _register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'",
+        )
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def _register_errors(app: Flask) -> None:
+    from flask import jsonify, render_template
+
+    def wants_json() -> bool:
+        return request.path.startswith("/api/")
+
+    def handler(status: int):
+        def handle(error):
+            if wants_json():
+                return jsonify(error=getattr(error, "description", str(error))), status
+            return render_template("errors/error.html", status=status, error=error), status
+
+        return handle
+
+    for status in (400, 403, 404, 405, 409, 413, 429, 500):
+        app.register_error_handler(status, handler(status))

@@ -1,0 +1,101 @@
+"""Calls to platform APIs over HTTP (urllib, stdlib), with timeouts and platform refusals turned into SendFailed."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from webcare.channels.base import SendFailed
+from webcare.timeutil import utcnow
+
+TIMEOUT_SECONDS = 15
+USER_AGENT = "Webcare/0.1 (+https://github.com/webcare)"
+
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    body: bytes
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.body or b"null")
+        except ValueError:
+            raise SendFailed(f"the platform answered {self.status} with something that is not JSON") from None
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (a number of seconds or an HTTP date); None when absent."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
+    except (TypeError, ValueError):
+        return None
+
+
+def _platform_error(body: bytes) -> str:
+    """The platform's own words for an error: Graph's error.message, X's detail/title, or the start of the body."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return body[:300].decode("utf-8", "replace")
+    if isinstance(data, dict):
+        error = data.get("error")
+        if isinstance(error, dict):
+            code = error.get("code")
+            return f"{error.get('message', '')} (code {code})" if code is not None else str(error.get("message", ""))
+        if isinstance(data.get("errors"), list) and data["errors"]:
+            first = data["errors"][0]
+            if isinstance(first, dict):
+                return str(first.get("message") or first.get("detail") or first.get("title") or first)
+        for key in ("detail", "title", "message"):
+            if key in data:
+                return str(data[key])
+    return body[:300].decode("utf-8", "replace")
+
+
+def request(method: str, url: str, *, token: str | None = None, json_body: Any = None,
+            form: dict[str, str] | None = None, timeout: float = TIMEOUT_SECONDS) -> Response:
+    """One HTTP call. 2xx → Response; 429/5xx/timeouts → SendFailed to retry (Retry-After honoured); 4xx → permanent."""
+    headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+    data = None
+    if json_body is not None:
+        data = json.dumps(json_body, ensure_ascii=False).encode("utf-8")
+        headers["Content-Type"] = "application/json; charset=utf-8"
+    elif form is not None:
+        data = urllib.parse.urlencode(form).encode("ascii")
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    call = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with urllib.request.urlopen(call, timeout=timeout) as answer:
+            return Response(answer.status, answer.read())
+    except urllib.error.HTTPError as error:
+        body = error.read()
+        reason = f"{urllib.parse.urlsplit(url).netloc} answered {error.code}: {_platform_error(body)}"
+        if error.code == 429 or error.code >= 500 or error.code == 408:
+            raise SendFailed(reason, retry_after_seconds=retry_after_seconds(error.headers.get("Retry-After"))) from None
+        raise SendFailed(reason, is_permanent=True) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise SendFailed(f"{urllib.parse.urlsplit(url).netloc} could not be reached: {reason}") from None
+
+
+def configured(name: str, default: str) -> str:
+    """A base URL or option from the app's config or the environment (tests point base URLs at local servers)."""
+    import os
+
+    from flask import current_app
+
+    value = current_app.config.get(name) or os.environ.get(name) or default
+    return str(value).rstrip("/")

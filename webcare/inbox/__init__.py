@@ -1,0 +1,1 @@
+"""Cases, threading, the workflow and the inbox views."""

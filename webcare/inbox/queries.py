@@ -1,0 +1,269 @@
+"""Read-side queries for the inbox: case lists with keyset pagination, one case's thread and timeline."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, and_, false, or_, select, tuple_
+
+from webcare.auth.models import User
+from webcare.channels.models import Account, Channel
+from webcare.extensions import db
+from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseEvent, CaseStatus, Priority
+from webcare.intake.models import Author, Message
+from webcare.timeutil import utcnow
+
+PAGE_SIZE = 50
+STATUS_FILTERS = ("active", "all", *(status.value for status in CaseStatus))
+# The inbox views (tabs); "all" is the whole inbox narrowed by the status filter.
+VIEWS = ("all", "mine", "unassigned", "team", "escalated", "approval", "bundles", "due_soon", "breached", "ignored")
+ACTIONS = ("reply", "escalate", "summarise", "ignore")
+DUE_SOON = timedelta(hours=1)
+# A text search looks at no more than this many cases (in attention order) per request, so its cost stays
+# bounded at any table size; when the window yields too few matches the page offers to search further.
+SEARCH_WINDOW = 20_000
+SEARCH_MAX_LENGTH = 100
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    status: str = "active"
+    channel: Channel | None = None
+    view: str = "all"
+    account_id: int | None = None
+    topic: str | None = None
+    priority: Priority | None = None
+    action: str | None = None
+    search: str | None = None
+
+    def as_args(self) -> dict[str, str]:
+        """The filter as query-string arguments (empty ones left out), for links and the polled fragment."""
+        args = {
+            "view": self.view if self.view != "all" else None,
+            "status": self.status if self.view == "all" and self.status != "active" else None,
+            "channel": self.channel.value if self.channel else None,
+            "account": str(self.account_id) if self.account_id else None,
+            "topic": self.topic,
+            "priority": self.priority.value if self.priority else None,
+            "action": self.action,
+            "q": self.search,
+        }
+        return {key: value for key, value in args.items() if value}
+
+
+@dataclass(frozen=True)
+class CasePage:
+    cases: list[Case]
+    next_cursor: str | None
+    # True when a search window ran out before the page filled: the next cursor continues the search.
+    searched_window_only: bool = False
+
+
+@dataclass(frozen=True)
+class ResponseClock:
+    """Where a case stands against its first-response due time, for display."""
+
+    state: str  # "met", "due", "overdue" or "none"
+    due_at: datetime | None = None
+    remaining: timedelta | None = None
+
+
+def response_clock(case: Case, now: datetime) -> ResponseClock:
+    if case.first_response_at is not None:
+        return ResponseClock("met", case.first_response_due_at)
+    if case.first_response_due_at is None or not case.is_active:
+        return ResponseClock("none", case.first_response_due_at)
+    remaining = case.first_response_due_at - now
+    return ResponseClock("due" if remaining >= timedelta(0) else "overdue", case.first_response_due_at, remaining)
+
+
+def encode_cursor(case: Case) -> str:
+    return _encode(case.queue_at, case.id)
+
+
+def _encode(moment: datetime, case_id: int) -> str:
+    return base64.urlsafe_b64encode(f"{moment.isoformat()}|{case_id}".encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        moment, _, case_id = base64.urlsafe_b64decode(cursor.encode()).decode().partition("|")
+        decoded = datetime.fromisoformat(moment), int(case_id)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        raise BadCursor(cursor) from None
+    if decoded[0].tzinfo is None:
+        raise BadCursor(cursor)
+    return decoded
+
+
+def _active() -> object:
+    return Case.status.in_(ACTIVE_STATUSES)
+
+
+def _view_condition(view: str, status: str, viewer: User | None, now: datetime, due_soon: timedelta):
+    """The WHERE clause of one inbox view; each one is served by an index on (…, queue_at, id)."""
+    unanswered_and_active = and_(_active(), Case.first_response_at.is_(None))
+    conditions = {
+        "mine": lambda: and_(Case.owner_id == (viewer.id if viewer else None), _active()),
+        "unassigned": lambda: and_(Case.owner_id.is_(None), _active()),
+        "team": lambda: and_(Case.team_id == viewer.team_id, _active()) if viewer and viewer.team_id else false(),
+        # Escalating sets escalated_to (and waiting on department); the department's answer clears it.
+        "escalated": lambda: and_(_active(), Case.escalated_to.is_not(None)),
+        "approval": lambda: Case.status == CaseStatus.WAITING_ON_APPROVAL,
+        "bundles": lambda: and_(_active(), Case.bundle_id.is_not(None)),
+        "due_soon": lambda: and_(
+            unanswered_and_active, Case.first_response_due_at >= now, Case.first_response_due_at < now + due_soon
+        ),
+        "breached": lambda: and_(unanswered_and_active, Case.first_response_due_at < now),
+        "ignored": lambda: Case.status == CaseStatus.IGNORED,
+    }
+    if view in conditions:
+        return conditions[view]()
+    if status == "active":
+        return _active()
+    if status != "all":
+        return Case.status == CaseStatus(status)
+    return None
+
+
+def _filtered(
+    case_filter: CaseFilter, viewer: User | None = None, now: datetime | None = None, due_soon: timedelta = DUE_SOON
+) -> Select:
+    query = select(Case)
+    condition = _view_condition(case_filter.view, case_filter.status, viewer, now or utcnow(), due_soon)
+    if condition is not None:
+        query = query.where(condition)
+    if case_filter.channel is not None:
+        query = query.where(Case.channel == case_filter.channel)
+    if case_filter.account_id is not None:
+        query = query.where(Case.account_id == case_filter.account_id)
+    if case_filter.topic:
+        query = query.where(Case.topic == case_filter.topic)
+    if case_filter.priority is not None:
+        query = query.where(Case.priority == case_filter.priority)
+    if case_filter.action:
+        query = query.where(Case.action == case_filter.action)
+    return query
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def case_page(
+    case_filter: CaseFilter,
+    *,
+    after: str | None = None,
+    size: int = PAGE_SIZE,
+    viewer: User | None = None,
+    now: datetime | None = None,
+    search_window: int = SEARCH_WINDOW,
+    due_soon: timedelta = DUE_SOON,
+) -> CasePage:
+    """One page of cases in attention order (due time, else arrival), continuing after a cursor.
+
+    `viewer` and `now` define "mine", "my team", "due soon" (due within `due_soon`) and "breached".
+    """
+    query = _filtered(case_filter, viewer, now, due_soon)
+    if after:
+        query = query.where(tuple_(Case.queue_at, Case.id) > decode_cursor(after))
+    if case_filter.search:
+        return _search_page(query, case_filter.search, size, search_window)
+    cases = list(db.session.scalars(query.order_by(Case.queue_at, Case.id).limit(size + 1)))
+    has_more = len(cases) > size
+    cases = cases[:size]
+    return CasePage(cases, encode_cursor(cases[-1]) if has_more else None)
+
+
+def _search_page(query: Select, text: str, size: int, search_window: int) -> CasePage:
+    """Matches in the subject (the first message's text) or the author's handle or name, within one window."""
+    window = (
+        query.with_only_columns(Case.id, Case.queue_at)
+        .order_by(Case.queue_at, Case.id)
+        .limit(search_window)
+        .subquery("search_window")
+    )
+    pattern = _like(text[:SEARCH_MAX_LENGTH])
+    matches = (
+        select(Case)
+        .join(window, window.c.id == Case.id)
+        .outerjoin(Author, Author.id == Case.author_id)
+        .where(
+            or_(
+                Case.subject.ilike(pattern, escape="\\"),
+                Author.handle.ilike(pattern, escape="\\"),
+                Author.name.ilike(pattern, escape="\\"),
+            )
+        )
+        .order_by(Case.queue_at, Case.id)
+        .limit(size + 1)
+    )
+    cases = list(db.session.scalars(matches))
+    if len(cases) > size:
+        return CasePage(cases[:size], encode_cursor(cases[size - 1]))
+    # The window's last row exists only when the window was full: then more cases remain to be searched.
+    last = db.session.execute(
+        select(window.c.queue_at, window.c.id)
+        .order_by(window.c.queue_at, window.c.id)
+        .offset(search_window - 1)
+        .limit(1)
+    ).first()
+    if last is not None:
+        beyond = query.with_only_columns(Case.id).where(tuple_(Case.queue_at, Case.id) > (last.queue_at, last.id))
+        if db.session.scalar(beyond.limit(1)) is not None:
+            return CasePage(cases, _encode(last.queue_at, last.id), searched_window_only=True)
+    return CasePage(cases, None)
+
+
+def accounts() -> list[Account]:
+    return list(db.session.scalars(select(Account).order_by(Account.channel, Account.handle)))
+
+
+def thread(case: Case) -> list[Message]:
+    return list(
+        db.session.scalars(select(Message).where(Message.case_id == case.id).order_by(Message.created_at, Message.id))
+    )
+
+
+def timeline(case: Case) -> list[CaseEvent]:
+    return list(
+        db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id).order_by(CaseEvent.at, CaseEvent.id))
+    )
+
+
+def notes(case: Case) -> list[CaseEvent]:
+    return list(
+        db.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "note").order_by(CaseEvent.at, CaseEvent.id)
+        )
+    )
+
+
+def latest_decision(case: Case):
+    """The protocol's latest decision on the case (with its version and trace), or None."""
+    from webcare.protocol.models import CaseDecision
+
+    if case.latest_decision_id is None:
+        return None
+    return db.session.get(CaseDecision, case.latest_decision_id)
+
+
+def earlier_cases(case: Case, limit: int = 10) -> list[Case]:
+    if case.author_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Case)
+            .where(Case.author_id == case.author_id, Case.id != case.id)
+            .order_by(Case.first_inbound_at.desc())
+            .limit(limit)
+        )
+    )

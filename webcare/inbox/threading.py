@@ -1,0 +1,197 @@
+"""Threading: which case a message belongs to, opening a case when it belongs to none.
+
+A batch is threaded with a few set-based lookups up front (parents, conversations, private threads),
+then in memory, so the cost per message stays flat whatever the database size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import selectinload
+
+from webcare.channels.models import Channel
+from webcare.extensions import db
+from webcare.inbox.events import record
+from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseStatus
+from webcare.inbox.timing import record_arrival, record_first_response
+from webcare.intake.models import Direction, Message
+
+SUBJECT_LENGTH = 200
+LOOKUP_CHUNK = 500
+# A resident answering on a finished case brings it back; an ignored one stays ignored but keeps the thread.
+_REOPENABLE = frozenset({CaseStatus.RESOLVED, CaseStatus.CLOSED})
+
+MessageKey = tuple[Channel, str]
+ConversationKey = tuple[Channel, int, str]
+PrivateKey = tuple[int, int]
+
+
+def _chunks(items: Sequence, size: int = LOOKUP_CHUNK) -> Iterable[Sequence]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _conversation_key(message: Message) -> ConversationKey | None:
+    if message.conversation_id is None:
+        return None
+    return (message.channel, message.account_id, message.conversation_id)
+
+
+def _private_key(message: Message) -> PrivateKey | None:
+    if message.is_public or message.author_id is None or message.direction != Direction.INBOUND:
+        return None
+    return (message.account_id, message.author_id)
+
+
+class BatchThreader:
+    """Threads a batch of messages: looks up what the batch needs once, then decides in memory."""
+
+    def __init__(self, messages: Sequence[Message], *, quiet_period: timedelta):
+        self.quiet_period = quiet_period
+        self.by_key: dict[MessageKey, Message] = {(m.channel, m.external_id): m for m in messages}
+        self.by_conversation: dict[ConversationKey, Case] = {}
+        self.by_private_thread: dict[PrivateKey, Case] = {}
+        self._load_parents(messages)
+        self._load_conversations(messages)
+        self._load_private_threads(messages)
+
+    def _load_parents(self, messages: Sequence[Message]) -> None:
+        wanted = list({(m.channel, m.in_reply_to) for m in messages if m.in_reply_to} - self.by_key.keys())
+        for chunk in _chunks(wanted):
+            for parent in db.session.scalars(
+                select(Message)
+                .options(selectinload(Message.case))
+                .where(tuple_(Message.channel, Message.external_id).in_(chunk))
+            ):
+                self.by_key[(parent.channel, parent.external_id)] = parent
+
+    def _remember(self, case: Case, key: ConversationKey | PrivateKey, index: dict) -> None:
+        known = index.get(key)
+        if known is None or case.last_message_at >= known.last_message_at:
+            index[key] = case
+
+    def _load_conversations(self, messages: Sequence[Message]) -> None:
+        wanted = list({key for m in messages if (key := _conversation_key(m))})
+        for chunk in _chunks(wanted):
+            for case in db.session.scalars(
+                select(Case).where(
+                    tuple_(Case.channel, Case.account_id, Case.conversation_id).in_(chunk),
+                    Case.status.in_(ACTIVE_STATUSES),
+                )
+            ):
+                self._remember(case, (case.channel, case.account_id, case.conversation_id), self.by_conversation)
+
+    def _load_private_threads(self, messages: Sequence[Message]) -> None:
+        wanted = list({key for m in messages if (key := _private_key(m))})
+        for chunk in _chunks(wanted):
+            for case in db.session.scalars(
+                select(Case).where(
+                    tuple_(Case.account_id, Case.author_id).in_(chunk),
+                    Case.is_public.is_(False),
+                    Case.status.in_(ACTIVE_STATUSES),
+                )
+            ):
+                self._remember(case, (case.account_id, case.author_id), self.by_private_thread)
+
+    def parent_of(self, message: Message) -> Message | None:
+        if message.in_reply_to is None:
+            return None
+        return self.by_key.get((message.channel, message.in_reply_to))
+
+    def adopt(self, message: Message) -> None:
+        """Make a message taken into the batch later (a parent) known to the lookups."""
+        self.by_key[(message.channel, message.external_id)] = message
+
+    def _case_of_conversation(self, message: Message) -> Case | None:
+        key = _conversation_key(message)
+        case = self.by_conversation.get(key) if key else None
+        return case if case is not None and case.is_active else None
+
+    def _case_of_private_thread(self, message: Message) -> Case | None:
+        key = _private_key(message)
+        case = self.by_private_thread.get(key) if key else None
+        if case is None or not case.is_active or case.last_message_at < message.created_at - self.quiet_period:
+            return None
+        return case
+
+    def _index(self, case: Case, message: Message) -> None:
+        if key := _conversation_key(message):
+            self._remember(case, key, self.by_conversation)
+        if key := _private_key(message):
+            self._remember(case, key, self.by_private_thread)
+
+    def thread(self, message: Message) -> Case | None:
+        """Attach a message to its case (reply chain, conversation, private thread) or open a new one.
+
+        Outbound messages (our own replies) never open a case; one that answers nothing known stays
+        without a case. A message threaded before keeps its case and changes nothing.
+        """
+        if message.case_id is not None:
+            return message.case
+        parent = self.parent_of(message)
+        case = parent.case if parent is not None else None
+        if case is None:
+            case = self._case_of_conversation(message)
+        if case is None and message.direction == Direction.INBOUND:
+            case = self._case_of_private_thread(message)
+        if message.direction == Direction.OUTBOUND:
+            if case is not None:
+                _join_outbound(case, message)
+        elif case is None:
+            case = _open_case(message)
+        else:
+            _join_inbound(case, message)
+        message.case = case
+        if case is not None:
+            self._index(case, message)
+        return case
+
+
+def _open_case(message: Message) -> Case:
+    case = Case(
+        status=CaseStatus.NEW,
+        channel=message.channel,
+        account_id=message.account_id,
+        author_id=message.author_id,
+        conversation_id=message.conversation_id,
+        is_public=message.is_public,
+        subject=" ".join(message.text.split())[:SUBJECT_LENGTH],
+        first_inbound_at=message.created_at,
+        last_message_at=message.created_at,
+        queue_at=message.created_at,
+        inbound_count=1,
+        outbound_count=0,
+    )
+    record_arrival(case)
+    db.session.add(case)
+    record(case, "case_opened", by=None, at=message.created_at, message_id=message.id)
+    return case
+
+
+def _join_inbound(case: Case, message: Message) -> None:
+    case.inbound_count += 1
+    case.last_message_at = max(case.last_message_at, message.created_at)
+    if case.first_inbound_at is None or message.created_at < case.first_inbound_at:
+        case.first_inbound_at = message.created_at
+        case.queue_at = min(case.queue_at, message.created_at)
+        record_arrival(case)
+    if case.status in _REOPENABLE:
+        previous = case.move_to(CaseStatus.REOPENED)
+        record(case, "reopened", by=None, reason="resident_replied", before=previous.value, message_id=message.id)
+    elif case.status == CaseStatus.WAITING_ON_RESIDENT:
+        previous = case.move_to(CaseStatus.OPEN)
+        record(case, "status_changed", by=None, before=previous.value, after=case.status.value)
+    record(case, "message_received", by=None, at=message.created_at, message_id=message.id)
+
+
+def _join_outbound(case: Case, message: Message) -> None:
+    case.outbound_count += 1
+    case.last_message_at = max(case.last_message_at, message.created_at)
+    record_first_response(case, message.created_at)
+    if case.status in {CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.REOPENED}:
+        previous = case.move_to(CaseStatus.WAITING_ON_RESIDENT)
+        record(case, "status_changed", by=None, before=previous.value, after=case.status.value)
+    record(case, "reply_recorded", by=None, at=message.created_at, message_id=message.id)

@@ -1,0 +1,284 @@
+"""Inbox pages: the case list (with a polled fragment), the case page, its workflow actions and presence."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from webcare.auth.access import ANY_STAFF, role_required
+from webcare.auth.models import Role, User
+from webcare.channels.models import Channel
+from webcare.extensions import db
+from webcare.inbox import forms, presence, queries, services
+from webcare.inbox.models import Case, InvalidTransition, Priority
+from webcare.timeutil import utcnow
+
+bp = Blueprint("inbox", __name__)
+bp.add_app_template_global(queries.response_clock, "response_clock")
+
+WORKERS = (Role.AGENT, Role.LEAD)
+
+
+def _enum_arg(name: str, enum_class):
+    value = request.args.get(name) or None
+    try:
+        return enum_class(value) if value else None
+    except ValueError:
+        abort(400)
+
+
+def _case_filter() -> queries.CaseFilter:
+    status = request.args.get("status", "active")
+    view = request.args.get("view", "all")
+    action = request.args.get("action") or None
+    account = request.args.get("account") or None
+    topic = (request.args.get("topic") or "").strip() or None
+    search = (request.args.get("q") or "").strip() or None
+    if status not in queries.STATUS_FILTERS or view not in queries.VIEWS or action not in (None, *queries.ACTIONS):
+        abort(400)
+    if (account and not account.isdigit()) or len(topic or "") > 80 or len(search or "") > queries.SEARCH_MAX_LENGTH:
+        abort(400)
+    return queries.CaseFilter(
+        status=status,
+        channel=_enum_arg("channel", Channel),
+        view=view,
+        account_id=int(account) if account else None,
+        topic=topic,
+        priority=_enum_arg("priority", Priority),
+        action=action,
+        search=search,
+    )
+
+
+def _page(case_filter: queries.CaseFilter, now) -> queries.CasePage:
+    try:
+        return queries.case_page(
+            case_filter,
+            after=request.args.get("after"),
+            viewer=current_user,
+            now=now,
+            due_soon=timedelta(minutes=current_app.config.get("WEBCARE_DUE_SOON_MINUTES", 60)),
+        )
+    except queries.BadCursor:
+        abort(400)
+
+
+def _topics() -> list[tuple[str, str]]:
+    from webcare.protocol.services import active_protocol
+
+    protocol = active_protocol()
+    return [(topic.id, topic.label) for topic in protocol.vocabulary.topics] if protocol else []
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("inbox.cases"))
+
+
+@bp.get("/inbox")
+@role_required(*ANY_STAFF)
+def cases():
+    case_filter = _case_filter()
+    now = utcnow()
+    return render_template(
+        "inbox/index.html",
+        page=_page(case_filter, now),
+        now=now,
+        case_filter=case_filter,
+        is_first_page=not request.args.get("after"),
+        status_filters=queries.STATUS_FILTERS,
+        views=queries.VIEWS,
+        channels=list(Channel),
+        accounts=queries.accounts(),
+        topics=_topics(),
+        priorities=list(Priority),
+        actions=queries.ACTIONS,
+        search_window=queries.SEARCH_WINDOW,
+    )
+
+
+@bp.get("/inbox/rows")
+@role_required(*ANY_STAFF)
+def rows():
+    case_filter = _case_filter()
+    now = utcnow()
+    return render_template("inbox/_case_rows.html", page=_page(case_filter, now), now=now, case_filter=case_filter)
+
+
+def _forms(case: Case, **submitted) -> dict:
+    decision = queries.latest_decision(case)
+    assign_form = forms.AssignForm(prefix="assign")
+    assign_form.assignee.choices = forms.choices((user.id, user.name) for user in services.assignable_users())
+    escalate_form = forms.EscalateForm(prefix="escalate")
+    escalate_form.department.choices = forms.choices(services.departments().items())
+    if decision is not None and decision.escalate_to and not escalate_form.department.data:
+        escalate_form.department.data = decision.escalate_to
+    built = {
+        "claim_form": forms.ClaimForm(prefix="claim"),
+        "assign_form": assign_form,
+        "note_form": forms.NoteForm(prefix="note"),
+        "escalate_form": escalate_form,
+        "answer_form": forms.DepartmentAnswerForm(prefix="answer"),
+        "resolve_form": forms.ResolveForm(prefix="resolve"),
+        "reopen_form": forms.ReopenForm(prefix="reopen"),
+        "ignore_form": forms.IgnoreForm(prefix="ignore"),
+    }
+    built.update(submitted)
+    return built
+
+
+def _case_page(case: Case, status: int = 200, problem: str | None = None, **submitted):
+    now = utcnow()
+    return (
+        render_template(
+            "inbox/case.html",
+            case=case,
+            now=now,
+            clock=queries.response_clock(case, now),
+            messages=queries.thread(case),
+            events=queries.timeline(case),
+            earlier_cases=queries.earlier_cases(case),
+            decision=queries.latest_decision(case),
+            departments=services.departments(),
+            allowed=services.allowed_actions(current_user, case),
+            colleagues=presence.colleagues_present(case, viewer=current_user, now=now),
+            problem=problem,
+            **_forms(case, **submitted),
+        ),
+        status,
+    )
+
+
+@bp.get("/cases/<int:case_id>")
+@role_required(*ANY_STAFF)
+def case(case_id: int):
+    return _case_page(db.get_or_404(Case, case_id))
+
+
+def _act(case: Case, form_name: str, form, change: Callable[[], object], done: str):
+    """Validate the form, run the service, and answer: back to the case, or the page with the problem."""
+    if not form.validate_on_submit():
+        return _case_page(case, 400, _("Please correct the marked field."), **{form_name: form})
+    try:
+        change()
+    except services.CaseAlreadyClaimed as taken:
+        who = taken.owner.name if taken.owner else _("someone else")
+        return _case_page(case, 409, _("%(name)s has already claimed this case.", name=who))
+    except services.NotAllowed:
+        return _case_page(case, 403, _("You may not do this on this case."))
+    except InvalidTransition:
+        return _case_page(case, 409, _("This case has changed meanwhile; this action no longer applies."))
+    except services.InvalidChoice:
+        return _case_page(case, 400, _("Please correct the marked field."), **{form_name: form})
+    flash(done, "success")
+    return redirect(url_for("inbox.case", case_id=case.id), 303)
+
+
+@bp.post("/cases/<int:case_id>/claim")
+@role_required(*WORKERS)
+def claim(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    form = forms.ClaimForm(prefix="claim")
+    return _act(case, "claim_form", form, lambda: services.claim_case(case, by=current_user), _("You have claimed this case."))
+
+
+@bp.post("/cases/<int:case_id>/assign")
+@role_required(*WORKERS)
+def assign(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    form = forms.AssignForm(prefix="assign")
+    form.assignee.choices = forms.choices((user.id, user.name) for user in services.assignable_users())
+
+    def change():
+        assignee = db.session.get(User, form.assignee.data)
+        services.assign_case(case, assignee, by=current_user)
+
+    return _act(case, "assign_form", form, change, _("The case has been assigned."))
+
+
+@bp.post("/cases/<int:case_id>/notes")
+@role_required(*WORKERS)
+def note(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    form = forms.NoteForm(prefix="note")
+    return _act(
+        case, "note_form", form, lambda: services.add_note(case, form.text.data, by=current_user), _("Note added.")
+    )
+
+
+@bp.post("/cases/<int:case_id>/escalate")
+@role_required(*WORKERS)
+def escalate(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    form = forms.EscalateForm(prefix="escalate")
+    form.department.choices = forms.choices(services.departments().items())
+    return _act(
+        case,
+        "escalate_form",
+        form,
+        lambda: services.escalate_case(case, form.department.data, form.note.data, by=current_user),
+        _("The case has been escalated."),
+    )
+
+
+@bp.post("/cases/<int:case_id>/department-answer")
+@role_required(*WORKERS)
+def department_answer(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    form = forms.DepartmentAnswerForm(prefix="answer")
+    return _act(
+        case,
+        "answer_form",
+        form,
+        lambda: services.record_department_answer(case, form.text.data, by=current_user),
+        _("The department's answer has been recorded."),
+    )
+
+
+@bp.post("/cases/<int:case_id>/resolve")
+@role_required(*WORKERS)
+def resolve(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    form = forms.ResolveForm(prefix="resolve")
+    return _act(
+        case,
+        "resolve_form",
+        form,
+        lambda: services.resolve_case(case, form.outcome.data, form.note.data or "", by=current_user),
+        _("The case has been resolved."),
+    )
+
+
+@bp.post("/cases/<int:case_id>/reopen")
+@role_required(*WORKERS)
+def reopen(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    form = forms.ReopenForm(prefix="reopen")
+    return _act(
+        case, "reopen_form", form, lambda: services.reopen_case(case, form.reason.data, by=current_user), _("The case has been reopened.")
+    )
+
+
+@bp.post("/cases/<int:case_id>/ignore")
+@role_required(*WORKERS)
+def ignore(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    form = forms.IgnoreForm(prefix="ignore")
+    return _act(
+        case, "ignore_form", form, lambda: services.ignore_case(case, form.reason.data, by=current_user), _("The case has been ignored.")
+    )
+
+
+@bp.post("/cases/<int:case_id>/presence")
+@role_required(*ANY_STAFF)
+def case_presence(case_id: int):
+    case = db.get_or_404(Case, case_id)
+    form = forms.PresenceForm()
+    if not form.validate_on_submit():
+        abort(400)
+    colleagues = presence.heartbeat(case, by=current_user, is_typing=bool(form.typing.data))
+    return render_template("inbox/_presence.html", colleagues=colleagues)

@@ -1,0 +1,1 @@
+"""Intake: the three doors (JSONL, API, connectors), dedupe, dead letter, the queue and its worker."""

@@ -1,0 +1,101 @@
+"""The scheduler's job list: each job is a short call into a service, run inside the app context."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.base import BaseScheduler
+from flask import Flask
+
+from webcare.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    run: Callable[[], object]
+    seconds: float
+
+
+def demo_trickle() -> None:
+    from webcare import demo
+
+    demo.trickle_one()
+
+
+def send_notification_emails() -> None:
+    from webcare.notifications.services import send_pending_emails
+
+    send_pending_emails()
+
+
+def close_bundles() -> None:
+    from webcare.protocol.bundles import close_due_bundles
+
+    close_due_bundles()
+
+
+def send_weekly_digest() -> None:
+    from webcare.reports.digest import send_weekly_digest
+    from webcare.timeutil import utcnow
+
+    send_weekly_digest(utcnow())
+
+
+def warn_about_roster_gaps() -> None:
+    from webcare.roster.services import warn_about_gaps
+    from webcare.timeutil import utcnow
+
+    warn_about_gaps(utcnow())
+
+
+def poll_mailboxes() -> None:
+    from webcare.channels.imap import poll_all
+
+    poll_all()
+
+
+def send_webform_receipts() -> None:
+    from webcare.channels.webform import send_pending_receipts
+
+    send_pending_receipts()
+
+
+def scheduled_jobs(app: Flask) -> list[Job]:
+    jobs: list[Job] = [
+        Job("notification-emails", send_notification_emails, 30),
+        Job("close-bundles", close_bundles, 60),
+        Job("weekly-digest", send_weekly_digest, 3600),
+        Job("roster-gap-warnings", warn_about_roster_gaps, 3600),
+        Job("poll-mailboxes", poll_mailboxes, 60),
+        Job("webform-receipts", send_webform_receipts, 30),
+    ]
+    if app.config["WEBCARE_DEMO_TRICKLE_SECONDS"] > 0:
+        jobs.append(Job("demo-trickle", demo_trickle, app.config["WEBCARE_DEMO_TRICKLE_SECONDS"]))
+    return jobs
+
+
+def _in_app_context(app: Flask, job: Job) -> Callable[[], None]:
+    def run() -> None:
+        with app.app_context():
+            try:
+                job.run()
+            except Exception:
+                db.session.rollback()
+                log.exception("scheduled job %s failed", job.id)
+                raise
+            finally:
+                db.session.remove()
+
+    return run
+
+
+def install_jobs(app: Flask, scheduler: BaseScheduler) -> None:
+    for job in scheduled_jobs(app):
+        scheduler.add_job(
+            _in_app_context(app, job), "interval", seconds=job.seconds, id=job.id, max_instances=1, coalesce=True
+        )

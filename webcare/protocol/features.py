@@ -1,0 +1,291 @@
+"""Features of one message, computed from plain facts and the protocol's compiled vocabulary (pure)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import datetime
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from webcare.protocol.lexicon import NormalisedText, TermMatcher, fold, normalise, sentiment_label, sentiment_score
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+    from webcare.protocol.calendar import OfficeCalendar
+
+DETECTED_LANGUAGES = ("DUTCH", "ENGLISH", "GERMAN", "FRENCH", "TURKISH", "ARABIC", "POLISH", "SPANISH", "ITALIAN", "PORTUGUESE")
+LANGUAGE_CODES = ("nl", "en", "de", "fr", "tr", "ar", "pl", "es", "it", "pt", "unknown")
+MINIMUM_RELATIVE_DISTANCE = 0.25
+MINIMUM_WORDS_FOR_LANGUAGE = 3
+MINIMUM_LETTERS_FOR_LANGUAGE = 12
+QUESTION_WORDS = frozenset(
+    "wie wat waar waarom wanneer hoe hoeveel hoelang welke welk waarvoor waarmee waardoor hoezo "
+    "kan kun kunt kunnen mag mogen moet moeten is zijn heeft hebben wordt worden gaat gaan komt "
+    "klopt weet weten zou zouden wil wilt willen krijg krijgen doet doen vraag vraagje".split()
+)
+QUESTION_MARKS = ("?", "؟", "¿")
+GREETINGS = frozenset("hallo hoi hey hee hi beste goedemorgen goedemiddag goedenavond goedendag dag ha geachte".split())
+SENTENCE_SPLIT = re.compile(r"[.!\n;:]+")
+HANDLE_PATTERN = re.compile(r"(?<!\w)@\w+")
+CHANNELS = ("x", "facebook", "instagram", "whatsapp", "email", "webform")
+TIME_BANDS = ("office", "evening", "night", "weekend", "holiday")
+INFLUENCE_LEVELS = ("low", "medium", "high")
+BUILT_IN_LEXICONS = ("threat", "abuse", "spam", "negative", "praise")
+
+
+@dataclass(frozen=True, slots=True)
+class MessageFacts:
+    """What the worker knows about one inbound message and its thread, in plain values."""
+
+    text: str
+    created_at: datetime
+    channel: str = "x"
+    account: str = ""
+    is_public: bool = True
+    author_handle: str | None = None
+    author_name: str | None = None
+    author_followers: int | None = None
+    author_verified: bool = False
+    our_replies_so_far: int = 0
+    author_contacts_last_n_days: int = 0
+    cluster_size: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    label: str
+    matcher: TermMatcher
+    department: str | None = None
+    is_sensitive: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: str
+    kind: str
+    matcher: TermMatcher
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The protocol's topics, lexicons, named people and account lists, compiled for matching."""
+
+    topics: tuple[Topic, ...] = ()
+    lexicons: tuple[tuple[str, TermMatcher], ...] = ()
+    people: tuple[Person, ...] = ()
+    press_accounts: frozenset[str] = frozenset()
+    political_accounts: frozenset[str] = frozenset()
+    watched_accounts: frozenset[str] = frozenset()
+    medium_followers: int = 1_000
+    high_followers: int = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Everything a rule can test; the engine reads these attributes by name."""
+
+    text: str
+    language: str
+    topics: tuple[str, ...]
+    topic: str | None
+    department: str | None
+    sensitive: bool
+    sentiment: float
+    sentiment_label: str
+    question: bool
+    threat: bool
+    abuse: bool
+    spam: bool
+    negative: bool
+    praise: bool
+    lexicons: tuple[str, ...]
+    mentions: tuple[str, ...]
+    mentions_staff: bool
+    mentions_official: bool
+    attack_on_named: bool
+    has_link: bool
+    word_count: int
+    emoji: tuple[str, ...]
+    author: str | None
+    followers: int
+    verified: bool
+    is_press: bool
+    is_political: bool
+    is_watched: bool
+    influence: str
+    channel: str
+    account: str
+    is_public: bool
+    time_band: str
+    our_replies_so_far: int
+    author_contacts_last_n_days: int
+    cluster_size: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in FEATURE_NAMES}
+
+
+FEATURE_NAMES: tuple[str, ...] = tuple(field.name for field in fields(Features))
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """What kind of value a feature holds, for checking rules when the protocol loads."""
+
+    kind: str
+    choices: tuple[str, ...] = ()
+    meaning: str = ""
+
+
+FEATURE_SPECS: dict[str, FeatureSpec] = {
+    "text": FeatureSpec("text", meaning="the message, lower case, without diacritics, links or punctuation"),
+    "language": FeatureSpec("text", LANGUAGE_CODES, "ISO 639-1 code, or unknown when not sure"),
+    "topics": FeatureSpec("list", meaning="ids of every matching topic"),
+    "topic": FeatureSpec("text", meaning="id of the first matching topic"),
+    "department": FeatureSpec("text", meaning="department of the first matching topic that has one"),
+    "sensitive": FeatureSpec("bool", meaning="a matching topic is politically sensitive"),
+    "sentiment": FeatureSpec("number", meaning="−1 (negative) .. 1 (positive)"),
+    "sentiment_label": FeatureSpec("text", ("negative", "neutral", "positive")),
+    "question": FeatureSpec("bool", meaning="a question mark or a Dutch question word opens a sentence"),
+    "threat": FeatureSpec("bool", meaning="the threat lexicon matches"),
+    "abuse": FeatureSpec("bool", meaning="the abuse lexicon matches"),
+    "spam": FeatureSpec("bool", meaning="the spam lexicon matches"),
+    "negative": FeatureSpec("bool", meaning="the negative lexicon matches"),
+    "praise": FeatureSpec("bool", meaning="the praise lexicon matches"),
+    "lexicons": FeatureSpec("list", meaning="names of every matching lexicon"),
+    "mentions": FeatureSpec("list", meaning="names of the named people mentioned"),
+    "mentions_staff": FeatureSpec("bool"),
+    "mentions_official": FeatureSpec("bool"),
+    "attack_on_named": FeatureSpec("bool", meaning="a named person is mentioned in a negative or abusive message"),
+    "has_link": FeatureSpec("bool"),
+    "word_count": FeatureSpec("number"),
+    "emoji": FeatureSpec("list"),
+    "author": FeatureSpec("text", meaning="the author's handle, lower case, without @"),
+    "followers": FeatureSpec("number"),
+    "verified": FeatureSpec("bool"),
+    "is_press": FeatureSpec("bool"),
+    "is_political": FeatureSpec("bool"),
+    "is_watched": FeatureSpec("bool", meaning="the author is on the watched accounts list"),
+    "influence": FeatureSpec("text", INFLUENCE_LEVELS),
+    "channel": FeatureSpec("text", CHANNELS),
+    "account": FeatureSpec("text", meaning="our account the message was addressed to"),
+    "is_public": FeatureSpec("bool"),
+    "time_band": FeatureSpec("text", TIME_BANDS),
+    "our_replies_so_far": FeatureSpec("number"),
+    "author_contacts_last_n_days": FeatureSpec("number"),
+    "cluster_size": FeatureSpec("number", meaning="similar messages in the bundling window, this one included"),
+}
+
+
+@cache
+def language_detector() -> LanguageDetector:
+    """The lingua detector for the languages residents write in, built once per process."""
+    from lingua import Language, LanguageDetectorBuilder
+
+    languages = [getattr(Language, name) for name in DETECTED_LANGUAGES]
+    return (
+        LanguageDetectorBuilder.from_languages(*languages)
+        .with_minimum_relative_distance(MINIMUM_RELATIVE_DISTANCE)
+        .build()
+    )
+
+
+def detect_language(text: str) -> str:
+    """An ISO 639-1 code, or "unknown" when the text is too short or too ambiguous to say."""
+    cleaned = HANDLE_PATTERN.sub(" ", re.sub(r"https?://\S+", " ", text)).replace("#", " ")
+    words = [word for word in cleaned.split() if any(char.isalpha() for char in word)]
+    letters = sum(char.isalpha() for char in cleaned)
+    if len(words) < MINIMUM_WORDS_FOR_LANGUAGE or letters < MINIMUM_LETTERS_FOR_LANGUAGE:
+        return "unknown"
+    detected = language_detector().detect_language_of(cleaned)
+    return "unknown" if detected is None else detected.iso_code_639_1.name.lower()
+
+
+def is_question(text: str) -> bool:
+    """A question mark outside links, or a sentence that opens with a question word or a verb."""
+    without_links = re.sub(r"https?://\S+", " ", text)
+    if any(mark in without_links for mark in QUESTION_MARKS):
+        return True
+    for sentence in SENTENCE_SPLIT.split(HANDLE_PATTERN.sub(" ", without_links)):
+        words = [word for word in normalise(sentence).tokens if word not in GREETINGS]
+        if words and words[0] in QUESTION_WORDS:
+            return True
+    return False
+
+
+def handle_key(handle: str | None) -> str | None:
+    """A handle as the account lists compare it: lower case, without the @."""
+    if not handle:
+        return None
+    return fold(handle.strip()).lstrip("@") or None
+
+
+def influence_level(followers: int, is_verified: bool, is_press: bool, is_political: bool, vocabulary: Vocabulary) -> str:
+    if is_press or is_political or followers >= vocabulary.high_followers:
+        return "high"
+    if is_verified or followers >= vocabulary.medium_followers:
+        return "medium"
+    return "low"
+
+
+def _matching_topics(message: NormalisedText, vocabulary: Vocabulary) -> list[Topic]:
+    return [topic for topic in vocabulary.topics if topic.matcher.matches(message)]
+
+
+def compute_features(facts: MessageFacts, protocol: Any) -> Features:
+    """All features of one message under a loaded protocol (its vocabulary and office calendar)."""
+    vocabulary: Vocabulary = protocol.vocabulary
+    calendar: OfficeCalendar = protocol.calendar
+    message = normalise(facts.text)
+    topics = _matching_topics(message, vocabulary)
+    lexicons = tuple(name for name, matcher in vocabulary.lexicons if matcher.matches(message))
+    score = sentiment_score(message, facts.text)
+    label = sentiment_label(score)
+    mentioned = [person for person in vocabulary.people if person.matcher.matches(message)]
+    author = handle_key(facts.author_handle)
+    followers = facts.author_followers or 0
+    is_press = author in vocabulary.press_accounts
+    is_political = author in vocabulary.political_accounts
+    is_hostile = "abuse" in lexicons or "negative" in lexicons or label == "negative"
+    return Features(
+        text=message.text,
+        language=detect_language(facts.text),
+        topics=tuple(topic.id for topic in topics),
+        topic=topics[0].id if topics else None,
+        department=next((topic.department for topic in topics if topic.department), None),
+        sensitive=any(topic.is_sensitive for topic in topics),
+        sentiment=score,
+        sentiment_label=label,
+        question=is_question(facts.text),
+        threat="threat" in lexicons,
+        abuse="abuse" in lexicons,
+        spam="spam" in lexicons,
+        negative="negative" in lexicons,
+        praise="praise" in lexicons,
+        lexicons=lexicons,
+        mentions=tuple(person.name for person in mentioned),
+        mentions_staff=any(person.kind == "staff" for person in mentioned),
+        mentions_official=any(person.kind == "official" for person in mentioned),
+        attack_on_named=bool(mentioned) and is_hostile,
+        has_link=message.has_link,
+        word_count=len(message.tokens),
+        emoji=message.emoji,
+        author=author,
+        followers=followers,
+        verified=facts.author_verified,
+        is_press=is_press,
+        is_political=is_political,
+        is_watched=author in vocabulary.watched_accounts,
+        influence=influence_level(followers, facts.author_verified, is_press, is_political, vocabulary),
+        channel=facts.channel,
+        account=facts.account,
+        is_public=facts.is_public,
+        time_band=calendar.band(facts.created_at).value,
+        our_replies_so_far=facts.our_replies_so_far,
+        author_contacts_last_n_days=facts.author_contacts_last_n_days,
+        cluster_size=facts.cluster_size,
+    )

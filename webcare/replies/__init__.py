@@ -1,0 +1,1 @@
+"""Replies: drafting under a mandate, four-eyes approval, and the outbox that sends them."""

@@ -1,0 +1,170 @@
+"""Routing a case to an on-duty person with the needed mandate and topic, the least loaded first.
+
+Safe inside the worker's transaction: it flushes and never commits. The schedule comes from the
+roster cache (one computation per team and week), so a batch of cases costs a few small queries each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from webcare.auth.models import User
+from webcare.extensions import db
+from webcare.inbox.events import record
+from webcare.inbox.models import ACTIVE_STATUSES, Case, Priority
+from webcare.notifications.services import notify
+from webcare.roster import store
+from webcare.roster.engine import Requirements, Schedule, ScheduleInterval, ShiftKind, interval_at
+from webcare.roster.models import CaseDutyRecord
+from webcare.roster.services import STAFFING_KINDS, _link, team_leads
+from webcare.roster.store import TeamRoster, schedule_between
+from webcare.timeutil import as_utc
+
+LOOKAHEAD = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class RoutingResult:
+    """Who got the case (None when it waits), who was on duty, and until when it waits."""
+
+    assigned_to: User | None
+    on_duty_user_ids: tuple[int, ...] = ()
+    waits_until: datetime | None = None
+    notified: tuple[User, ...] = field(default=())
+    team_id: int | None = None
+    reason: str = ""
+
+
+def _team_for(case: Case) -> TeamRoster | None:
+    if case.team_id is not None:
+        team = store.team_roster_for(case.team_id)
+        if team is not None:
+            return team
+    teams = store.all_team_rosters()
+    return teams[0] if teams else None
+
+
+def _requirements(team: TeamRoster, needed_mandate_level: int, topic: str | None) -> Requirements:
+    """The mandate level, and the topic when somebody on the roster holds it (an unknown topic asks nothing)."""
+    known_topics = set().union(*(person.topics for person in team.spec.roster.people))
+    topics = frozenset({topic}) if topic and topic in known_topics else frozenset()
+    return Requirements(mandate_level=needed_mandate_level, topics=topics)
+
+
+def _candidates(team: TeamRoster, schedule: Schedule, interval: ScheduleInterval | None, requirements: Requirements) -> list[int]:
+    """User ids of the people on staffing duty in `interval` who meet the requirements."""
+    if interval is None:
+        return []
+    found = []
+    for person_id in sorted(interval.people):
+        person = schedule.people.get(person_id)
+        user_id = team.user_ids.get(person_id)
+        if person is None or user_id is None or not requirements.met_by(person):
+            continue
+        if interval.kinds_of(person_id) & STAFFING_KINDS:
+            found.append(user_id)
+    return found
+
+
+def _users(user_ids: list[int]) -> dict[int, User]:
+    if not user_ids:
+        return {}
+    users = db.session.scalars(select(User).where(User.id.in_(user_ids), User.is_active_account.is_(True)))
+    return {user.id: user for user in users}
+
+
+def _least_loaded(user_ids: list[int]) -> int:
+    loads = dict(
+        db.session.execute(
+            select(Case.owner_id, func.count(Case.id))
+            .where(Case.owner_id.in_(user_ids), Case.status.in_(ACTIVE_STATUSES))
+            .group_by(Case.owner_id)
+        ).all()
+    )
+    return min(user_ids, key=lambda user_id: (loads.get(user_id, 0), user_id))
+
+
+def record_duty(case: Case, team: TeamRoster, schedule: Schedule, at: datetime) -> CaseDutyRecord | None:
+    """Write who was on duty at `at` for the case, once; later calls leave the first record alone."""
+    if db.session.scalar(select(CaseDutyRecord.id).where(CaseDutyRecord.case_id == case.id)) is not None:
+        return None
+    interval = interval_at(schedule, at)
+    people = sorted(interval.people) if interval else []
+    duty = CaseDutyRecord(
+        case_id=case.id,
+        team_id=team.team_id,
+        at=at,
+        on_duty_people=[{"id": person_id, "kinds": sorted(interval.kinds_of(person_id))} for person_id in people],
+        on_duty_user_ids=sorted(user_id for person_id in people if (user_id := team.user_ids.get(person_id)) is not None),
+    )
+    db.session.add(duty)
+    return duty
+
+
+def _next_qualified(team: TeamRoster, schedule: Schedule, now: datetime, requirements: Requirements) -> datetime | None:
+    for interval in schedule.intervals:
+        if interval.end <= now:
+            continue
+        if _users(_candidates(team, schedule, interval, requirements)):
+            return max(interval.start, now)
+    return None
+
+
+def _notify_on_call(case: Case, team: TeamRoster, interval: ScheduleInterval | None) -> list[User]:
+    on_call_ids = [
+        user_id
+        for person_id in (interval.people if interval else ())
+        if ShiftKind.ON_CALL in interval.kinds_of(person_id) and (user_id := team.user_ids.get(person_id)) is not None
+    ]
+    recipients = list(_users(on_call_ids).values()) or team_leads(team.team_id)
+    notify(
+        recipients,
+        kind="urgent_case",
+        subject=f"Urgent case #{case.id}: {case.subject or case.topic or 'no subject'}"[:300],
+        body=f"An urgent case arrived on {case.channel.value}. You are on call for {team.team_name}.",
+        link=_link("inbox.case", case_id=case.id),
+        case_id=case.id,
+    )
+    return recipients
+
+
+def route_case(case: Case, *, needed_mandate_level: int, topic: str | None, now: datetime) -> RoutingResult:
+    """Assign the case to the least-loaded qualified person on duty, or say until when it waits.
+
+    Records the case's duty record (once), an "assigned" or "waiting_for_shift" event, and for urgent
+    cases notifies the on-call person (the team's leads when nobody is on call). Flushes, never commits.
+    """
+    now = as_utc(now)
+    team = _team_for(case)
+    if team is None:
+        return RoutingResult(None, reason="no roster")
+    if case.id is None:
+        db.session.flush()
+    arrived = as_utc(case.first_inbound_at) if case.first_inbound_at else now
+    arrived = min(max(arrived, now - LOOKAHEAD), now)
+    schedule = schedule_between(team, arrived - timedelta(hours=1), now + LOOKAHEAD)
+    record_duty(case, team, schedule, arrived)
+
+    requirements = _requirements(team, needed_mandate_level, topic)
+    current = interval_at(schedule, now)
+    on_duty = tuple(sorted(user_id for person_id in (current.people if current else ()) if (user_id := team.user_ids.get(person_id))))
+    candidates = _users(_candidates(team, schedule, current, requirements))
+    notified: list[User] = []
+    if case.priority is Priority.URGENT:
+        notified = _notify_on_call(case, team, current)
+    if candidates:
+        chosen = candidates[_least_loaded(list(candidates))]
+        case.owner = chosen
+        record(case, "assigned", by=None, at=now, to=chosen.id, reason="roster", team=team.team_name, on_duty=list(on_duty))
+        db.session.flush()
+        return RoutingResult(chosen, on_duty, None, tuple(notified), team.team_id, "on duty")
+    waits_until = _next_qualified(team, schedule, now, requirements)
+    record(
+        case, "waiting_for_shift", by=None, at=now, reason="roster", team=team.team_name, on_duty=list(on_duty),
+        waits_until=waits_until.isoformat() if waits_until else None, needed_mandate_level=needed_mandate_level, topic=topic,
+    )
+    db.session.flush()
+    return RoutingResult(None, on_duty, waits_until, tuple(notified), team.team_id, "nobody qualified on duty")
