@@ -183,7 +183,7 @@ def test_a_reply_outside_the_mandate_waits_until_a_lead_approves_it_and_is_then_
             expect(lead.locator("h1")).to_contain_text("#")
             assert_accessible(lead)
             lead.get_by_role("button", name=re.compile("Goedkeuren|Approve")).click()
-            expect(lead.locator(".flash")).to_contain_text(re.compile("outbox"))
+            expect(lead.locator(".flash")).to_contain_text(re.compile("verzendwachtrij|outbox"))
 
         for _attempt in range(20):
             agent.goto(case_url)

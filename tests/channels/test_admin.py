@@ -56,7 +56,7 @@ def test_adding_an_account_twice_is_explained(client, make_user, auth, csrf_from
                                                     "handle": "gemeentelindeburg", "name": "Dubbel"})
 
     assert response.status_code == 422
-    assert "already has an account" in response.get_data(as_text=True)
+    assert "heeft al een account met deze gebruikersnaam" in response.get_data(as_text=True)
 
 
 def test_the_account_page_names_the_secret_variables_but_never_shows_a_value(app, client, make_user, auth,
@@ -102,5 +102,5 @@ def test_the_delivery_log_shows_refusals_and_counts(client, make_user, auth, sec
 
     page = client.get("/admin/channels").get_data(as_text=True)
 
-    assert "bad signature" in page and "accepted" in page
+    assert "ongeldige handtekening" in page and "geaccepteerd" in page
     assert "Geheime tekst" not in page

@@ -31,9 +31,9 @@ def test_every_staff_member_sees_the_rules_and_the_examples_passing(client, make
     page = client.get("/protocol/").get_data(as_text=True)
 
     assert "dreiging" in page and "aanval-op-medewerker" in page
-    passed, total = map(int, re.search(r"(\d+) (?:of|van) (\d+)", page).groups())
+    passed, total = map(int, re.search(r"(\d+) (?:of|van de) (\d+)", page).groups())
     assert passed == total >= 40
-    assert "Activate" not in page and "/protocol/upload" not in page
+    assert "activeren" not in page and "/protocol/upload" not in page
 
 
 def test_a_lead_uploads_a_new_version_sees_the_diff_and_activates_it(client, make_user, auth, csrf_from, active):

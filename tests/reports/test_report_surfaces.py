@@ -61,7 +61,7 @@ def test_reports_page_shows_attainment_topics_and_the_previous_period(app, clien
     assert "afval" in page and "parkeren" in page
     assert "66.7 %" in page  # high: two of three answered within 30 minutes
     assert 'data-chart=' in page and "<script>" not in page
-    assert "No data: the protocol decisions in this period carry no sentiment." in page
+    assert "Geen gegevens: de besluiten van het reactieprotocol in deze periode bevatten geen sentiment." in page
 
 
 def test_bad_dates_are_refused_with_400(app, client, make_user):

@@ -56,13 +56,13 @@ def test_the_week_view_names_people_and_gaps_in_text(team_setup, client, csrf_fr
     _login(client, csrf_from, team_setup.anna)
     page = client.get(f"/roster/{team_setup.team.id}/week?start=2026-11-02").get_data(as_text=True)
     assert "09:00–17:00 Anna Smit, Bram Jansen, Cees Mulder" in page
-    assert "Gap: nobody on duty" in page
+    assert "Gat: niemand van dienst" in page
 
 
 def test_the_heatmap_and_staffing_advice_are_tables_with_text(team_setup, client, csrf_from):
     _login(client, csrf_from, team_setup.manager)
     page = client.get(f"/roster/{team_setup.team.id}/coverage?start=2026-11-02").get_data(as_text=True)
-    assert "GAP" in page and 'scope="row">10:00' in page
+    assert "GAT" in page and 'scope="row">10:00' in page
     assert "Erlang C" in page
 
 
