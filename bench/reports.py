@@ -17,7 +17,7 @@ The database is migrated with `webcare db upgrade`, then filled directly:
 SQLite is filled with executemany in chunks of 50,000 rows, PostgreSQL with INSERT ... SELECT FROM
 generate_series (then ANALYZE, as autovacuum would); events with INSERT ... SELECT on both.
 
-Timed: webcare.reports.queries.group_rows for the last 90 days, by channel and by priority (counts,
+Timed: webcare.reports.breakdowns.group_rows for the last 90 days, by channel and by priority (counts,
 attainment, breaches, replies, reopens, and count/mean/p50/p90/p95 of first response), inside the app,
 3 runs each after one warm-up; the best and the slowest run are reported.
 """
@@ -257,8 +257,9 @@ def fill_postgresql(url: str, cases: int) -> None:
 def time_report(database_url: str, instance: Path) -> dict[str, list[float]]:
     os.environ.update(webcare_env(database_url, instance))
     from webcare.app import create_app
+    from webcare.reports.breakdowns import group_rows
     from webcare.reports.metrics import Clock
-    from webcare.reports.queries import Period, ReportQuery, group_rows
+    from webcare.reports.period import Period, ReportQuery
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
     last = (NOW - timedelta(seconds=1)).astimezone(AMSTERDAM).date()

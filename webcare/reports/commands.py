@@ -11,7 +11,8 @@ from flask.cli import with_appcontext
 
 from webcare.reports.exports import csv_lines, group_header, group_values
 from webcare.reports.metrics import BREAKDOWNS, Clock
-from webcare.reports.queries import BadReportRequest, Period, ReportQuery, group_rows
+from webcare.reports.breakdowns import group_rows
+from webcare.reports.period import BadReportRequest, Period, ReportQuery
 
 
 @click.command("report")

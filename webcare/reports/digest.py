@@ -15,7 +15,9 @@ from webcare.extensions import db
 from webcare.notifications.services import send_mail, users_with_role
 from webcare.reports.metrics import Clock, GroupRow
 from webcare.reports.models import ReportDigest
-from webcare.reports.queries import Period, ReportQuery, backlog, group_rows, report_zone, totals
+from webcare.reports.backlog import backlog
+from webcare.reports.breakdowns import group_rows, totals
+from webcare.reports.period import Period, ReportQuery, report_zone
 from webcare.timeutil import as_utc
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from webcare.inbox.models import Case, CaseStatus
 from webcare.intake.models import Author, Direction, Message
 from webcare.protocol.models import CaseDecision
 from webcare.reports.metrics import TOP_LIMIT
-from webcare.reports.queries import ReportQuery, plain_value
+from webcare.reports.period import ReportQuery, plain_value
 from webcare.reports.sql import local_day
 
 

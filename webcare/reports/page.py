@@ -16,15 +16,10 @@ from webcare.reports.listening import (
     top_topics,
     topic_trend,
 )
-from webcare.reports.queries import (
-    WEEKDAY_ABBREVIATIONS,
-    Backlog,
-    ReportQuery,
-    all_metric_statistics,
-    backlog,
-    group_rows,
-    totals,
-)
+from webcare.reports.backlog import Backlog, backlog
+from webcare.reports.breakdowns import WEEKDAY_ABBREVIATIONS, group_rows, totals
+from webcare.reports.period import ReportQuery
+from webcare.reports.statistics import all_metric_statistics
 
 HEAT_LEVELS = 5
 

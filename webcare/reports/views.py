@@ -12,7 +12,7 @@ from webcare.auth.models import Role
 from webcare.reports.exports import CASE_COLUMNS, case_values, csv_lines, group_table, xlsx_file
 from webcare.reports.metrics import BREAKDOWNS, Clock
 from webcare.reports.page import report_page
-from webcare.reports.queries import BadReportRequest, Period, ReportQuery, report_zone
+from webcare.reports.period import BadReportRequest, Period, ReportQuery, report_zone
 from webcare.timeutil import utcnow
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
