@@ -47,6 +47,7 @@ def settings_from_env(instance_path: str, environ: dict[str, str] | None = None)
         "SESSION_COOKIE_SECURE": _bool(env.get("WEBCARE_SECURE_COOKIES"), False),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("WEBCARE_SECURE_COOKIES"), False),
         "BABEL_DEFAULT_LOCALE": "nl",
         "BABEL_DEFAULT_TIMEZONE": env.get("WEBCARE_TIMEZONE", "Europe/Amsterdam"),
         "WTF_CSRF_TIME_LIMIT": None,

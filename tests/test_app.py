@@ -76,6 +76,22 @@ def test_session_cookie_is_httponly_and_samesite(client, make_user, auth):
 
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_behind_https_the_session_cookie_is_marked_secure(app, client, make_user, auth, tmp_path):
+    from config import settings_from_env
+
+    settings = settings_from_env(str(tmp_path), {"WEBCARE_SECURE_COOKIES": "1"})
+    assert settings["SESSION_COOKIE_SECURE"] is settings["REMEMBER_COOKIE_SECURE"] is True
+    app.config["SESSION_COOKIE_SECURE"] = settings["SESSION_COOKIE_SECURE"]
+    client.environ_base["wsgi.url_scheme"] = "https"
+
+    response = auth.login_as(make_user(Role.AGENT))
+    cookie = response.headers["Set-Cookie"]
+
+    assert response.status_code == 302 and client.get("/inbox").status_code == 200
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 STAFF_PAGES = ["/inbox", "/inbox/rows", "/cases/{case_id}"]
@@ -275,3 +291,138 @@ def test_the_installed_wheel_carries_templates_static_files_protocols_and_migrat
     assert probe.returncode == 0, probe.stderr
     assert probe.stdout.startswith(str(target))
     assert "worker" in probe.stdout
+
+
+# --- The access matrix: every endpoint of the URL map, every role, anonymous visitors ----------------------------
+
+MACHINE_ENDPOINTS = {"api.post_messages", "channels.meta_receive", "channels.x_receive"}  # bearer token / signature
+MISSING_ID = 987_654_321
+
+
+def _routes(app):
+    """(endpoint, method, url, allowed roles or None for public) for every rule and method of the URL map."""
+    adapter = app.url_map.bind("localhost")
+    routes = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        values = {
+            name: MISSING_ID if type(converter).__name__ == "IntegerConverter" else "x"
+            for name, converter in rule._converters.items()
+        }
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            url = adapter.build(rule.endpoint, values, method=method)
+            routes.append((rule.endpoint, method, url, getattr(view, "allowed_roles", None)))
+    return routes
+
+
+def _call(client, method, url, token):
+    if method == "GET":
+        return client.get(url)
+    return client.open(url, method=method, headers={"X-CSRFToken": token})
+
+
+def _token(client, csrf_from):
+    return csrf_from(client.get("/login").get_data(as_text=True))
+
+
+def test_the_access_matrix_covers_every_rule_of_the_url_map(app):
+    routes = _routes(app)
+    protected = [route for route in routes if route[3]]
+
+    assert len({route[0] for route in routes}) == len(app.view_functions)
+    assert len(protected) > 50
+    assert {method for _endpoint, method, _url, _roles in protected} == {"GET", "POST"}
+
+
+def test_anonymous_visitors_get_the_login_page_from_every_protected_endpoint(app, client, csrf_from):
+    token = _token(client, csrf_from)
+    wrong = []
+    for endpoint, method, url, allowed in _routes(app):
+        if not allowed:
+            continue
+        response = _call(client, method, url, token)
+        if response.status_code != 302 or not response.headers["Location"].startswith("/login"):
+            wrong.append((endpoint, method, url, response.status_code))
+
+    assert wrong == []
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_each_role_gets_403_from_every_endpoint_not_meant_for_it_and_in_everywhere_else(app, client, auth, make_user, csrf_from, role):
+    assert auth.login_as(make_user(role)).status_code == 302
+    token = csrf_from(client.get("/mandates").get_data(as_text=True))
+    wrong = []
+    for endpoint, method, url, allowed in _routes(app):
+        if not allowed:
+            continue
+        response = _call(client, method, url, token)
+        redirected_to_login = response.status_code == 302 and response.headers["Location"].startswith("/login")
+        if role in allowed and (response.status_code in (401, 403) or response.status_code >= 500 or redirected_to_login):
+            wrong.append((endpoint, method, url, response.status_code, "should be let in"))
+        if role not in allowed and response.status_code != 403:
+            wrong.append((endpoint, method, url, response.status_code, "should get 403"))
+
+    assert wrong == []
+
+
+def test_every_form_post_without_a_csrf_token_is_refused(app, client, auth, make_user):
+    assert auth.login_as(make_user(*Role)).status_code == 302
+    accepted = []
+    for endpoint, method, url, _allowed in _routes(app):
+        if method == "GET" or endpoint in MACHINE_ENDPOINTS:
+            continue
+        response = client.open(url, method=method)
+        if response.status_code != 400:
+            accepted.append((endpoint, method, url, response.status_code))
+
+    assert accepted == []
+
+
+
+# --- Templates and scripts keep to the Content-Security-Policy, put a CSRF token in every form, escape text ---------
+
+def _templates():
+    from webcare.resources import resource_dir
+
+    folder = resource_dir("templates")
+    return [(path.relative_to(folder).as_posix(), path.read_text()) for path in sorted(folder.rglob("*.html"))]
+
+
+def test_no_template_has_inline_script_event_handler_or_style_attribute():
+    found = []
+    for name, source in _templates():
+        for tag in re.findall(r"<script\b[^>]*>", source, re.IGNORECASE):
+            if "src=" not in tag:
+                found.append((name, tag))
+        found += [(name, match) for match in re.findall(r"<[^>]*\s(on[a-z]+\s*=|style\s*=)", source, re.IGNORECASE)]
+        found += [(name, match) for match in re.findall(r"javascript:", source, re.IGNORECASE)]
+
+    assert found == []
+
+
+def test_every_post_form_in_the_templates_carries_a_csrf_token():
+    missing = []
+    for name, source in _templates():
+        for form in re.findall(r"<form\b[^>]*method=\"post\"[^>]*>.*?</form>", source, re.IGNORECASE | re.DOTALL):
+            if "csrf_token" not in form and "hidden_tag()" not in form:
+                missing.append((name, form[:120]))
+
+    assert missing == []
+
+
+def test_htmx_requests_carry_the_csrf_token_from_the_page_body(client, make_user, auth):
+    auth.login_as(make_user(Role.AGENT))
+
+    page = client.get("/inbox").get_data(as_text=True)
+
+    assert re.search(r'<body hx-headers=\'\{"X-CSRFToken": "[^"]+"\}\'>', page)
+
+
+def test_no_template_or_script_switches_escaping_off():
+    from webcare.resources import resource_dir
+
+    found = [(name, m) for name, source in _templates() for m in re.findall(r"\|\s*safe\b|autoescape\s+false", source)]
+    for script in sorted((resource_dir("static")).glob("*.js")):
+        found += [(script.name, m) for m in re.findall(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", script.read_text())]
+
+    assert found == []
