@@ -53,6 +53,13 @@ def warn_about_roster_gaps() -> None:
     warn_about_gaps(utcnow())
 
 
+def route_waiting_cases() -> None:
+    from webcare.roster.routing import route_waiting_cases
+    from webcare.timeutil import utcnow
+
+    route_waiting_cases(utcnow())
+
+
 def poll_mailboxes() -> None:
     from webcare.channels.imap import poll_all
 
@@ -71,6 +78,7 @@ def scheduled_jobs(app: Flask) -> list[Job]:
         Job("close-bundles", close_bundles, 60),
         Job("weekly-digest", send_weekly_digest, 3600),
         Job("roster-gap-warnings", warn_about_roster_gaps, 3600),
+        Job("roster-route-waiting", route_waiting_cases, 60),
         Job("poll-mailboxes", poll_mailboxes, 60),
         Job("webform-receipts", send_webform_receipts, 30),
     ]

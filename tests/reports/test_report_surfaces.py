@@ -8,7 +8,6 @@ import socket
 from datetime import date, datetime, timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -110,28 +109,6 @@ def test_group_csv_export_follows_the_breakdown(app, client, make_user):
     lines = text.splitlines()
     assert lines[0].startswith("topic,count,responded,attainment")
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["afval", "parkeren"]
-
-
-class _Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, envelope.content.decode("utf-8", "replace")))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_server(app):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    inbox = _Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=None)
-    yield inbox
-    controller.stop()
 
 
 def test_last_complete_week_runs_monday_to_sunday_in_amsterdam(app):

@@ -20,7 +20,7 @@ version: 1
 team: Webcare
 people:
   - {id: anna, name: Anna Smit, email: anna@example.org, mandate: 2, topics: [afval, parkeren]}
-  - {id: bram, name: Bram Jansen, email: bram@example.org, mandate: 1, topics: [afval]}
+  - {id: bram, name: Bram Jansen, email: bram@example.org, mandate: 1, topics: [afval], languages: [nl, en]}
   - {id: cees, name: Cees Mulder, email: cees@example.org, mandate: 2, topics: [zorg]}
 rotations:
   - {id: kantoor-anna, kind: office, people: [anna], days: [weekdays], start: "09:00", end: "17:00", anchor: 2026-11-02 09:00, skip_closed_days: true}
@@ -75,10 +75,11 @@ def make_case(app):
     db.session.add(account)
     db.session.commit()
 
-    def make(arrived, *, priority=None, owner=None, status=None):
+    def make(arrived, *, priority=None, owner=None, status=None, action=None):
         case = Case(
             channel=Channel.X, account_id=account.id, is_public=True, first_inbound_at=arrived,
             last_message_at=arrived, queue_at=arrived, priority=priority, owner=owner, subject="Vraag over afval",
+            action=action,
         )
         if status is not None:
             case.status = status

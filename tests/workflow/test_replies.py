@@ -130,6 +130,39 @@ def test_a_rejected_reply_tells_the_author_why_and_the_case_is_open_again(app, m
     assert send_due_replies(now=LATER + timedelta(hours=1))["sent"] == 0
 
 
+def test_the_author_is_told_of_an_approval_and_by_mail_when_the_approver_changed_the_text(app, make_user):
+    agent, other_agent, lead = make_user(Role.AGENT), make_user(Role.AGENT), make_user(Role.LEAD)
+    allow(Role.LEAD, Permission.MAY_SEND)
+    first, second = open_case(app, "q1"), open_case(app, "q2", author={"id": "u2", "handle": "inwoner2"})
+    as_written = draft_reply(first, "Tekst zoals geschreven", by=agent, now=LATER)
+    changed = draft_reply(second, "Eerste versie", by=other_agent, now=LATER)
+
+    approve_reply(as_written, by=lead, edited_text="Tekst zoals geschreven", now=LATER)
+    approve_reply(changed, by=lead, edited_text="Betere versie", now=LATER)
+
+    told = {n.user_id: n for n in db.session.scalars(select(Notification).where(Notification.kind == "reply_approved"))}
+    assert set(told) == {agent.id, other_agent.id}
+    assert (told[agent.id].case_id, told[agent.id].link, told[agent.id].wants_email) == (first.id, f"/cases/{first.id}", False)
+    assert (told[other_agent.id].case_id, told[other_agent.id].wants_email) == (second.id, True)
+    assert told[other_agent.id].body == "Betere versie" and lead.name in told[other_agent.id].subject
+
+
+def test_reply_notifications_are_written_in_the_language_of_each_recipient(app, make_user):
+    from flask_babel import gettext
+
+    from webcare.replies.services import tell
+
+    dutch, english = make_user(Role.LEAD), make_user(Role.LEAD)
+    english.locale = "en"
+    db.session.commit()
+    case = open_case(app)
+
+    tell([dutch, english], kind="probe", case=case, subject=lambda: gettext("Your reply on case #%(case)d could not be sent", case=7))
+
+    subjects = dict(db.session.execute(select(Notification.user_id, Notification.subject).where(Notification.kind == "probe")).all())
+    assert subjects == {dutch.id: "Uw reactie op zaak #7 kon niet worden verstuurd", english.id: "Your reply on case #7 could not be sent"}
+
+
 def test_a_reply_the_mandate_forbids_is_refused_with_a_reason_and_nothing_is_stored(app, make_user):
     agent = make_user(Role.AGENT)
     allow(Role.AGENT, Permission.MAY_NOT, visibility=Visibility.PUBLIC)

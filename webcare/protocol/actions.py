@@ -36,6 +36,13 @@ def _route(case: Case, decision: Decision, now: datetime) -> None:
         route_case(case, needed_mandate_level=needed_mandate_level(decision), topic=case.topic, now=now)
 
 
+def _record_duty(case: Case, now: datetime) -> None:
+    """Every case keeps who was on duty when it arrived (the roster's immutable duty record)."""
+    from webcare.roster.routing import record_arrival_duty
+
+    record_arrival_duty(case, now=now)
+
+
 def _is_first_decision(case: Case) -> bool:
     return case.action is None
 
@@ -91,6 +98,8 @@ def apply_decision(
         protocol_version=version.label,
         priority=decision.priority.value,
     )
+    if _is_first_decision(case):
+        _record_duty(case, now)
     if _is_first_decision(case) or _outranks(decision, case):
         _set_course(case, message, decision, features, cluster_id, now)
     if decision.notify:

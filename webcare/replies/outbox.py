@@ -6,6 +6,7 @@ import logging
 import uuid
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, any_, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
@@ -15,8 +16,8 @@ from webcare.inbox.events import record
 from webcare.inbox.models import Case, CaseStatus
 from webcare.inbox.timing import record_first_response
 from webcare.intake.models import Direction, Message, MessageStatus
-from webcare.notifications.services import notify
 from webcare.replies.models import Reply, ReplyStatus
+from webcare.replies.services import tell
 from webcare.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,9 @@ def _record_sent(reply_id: int, sent, connector_name: str, in_reply_to: str | No
         case, "reply_sent", by=None, at=now, reply_id=reply.id, message_id=message.id, author_id=reply.author_id,
         approved_by_id=reply.approved_by_id, mandate_rule=reply.mandate_rule, connector=connector_name,
     )
+    from webcare.channels.services import link_statuses
+
+    link_statuses(message)  # status webhooks can arrive before this commit
     db.session.commit()
 
 
@@ -155,9 +159,9 @@ def _record_failure(reply_id: int, token: str, error: Exception, now: datetime) 
         if case.status == CaseStatus.WAITING_ON_RESIDENT:
             previous = case.move_to(CaseStatus.OPEN)
             record(case, "status_changed", by=None, at=now, before=previous.value, after=case.status.value)
-        notify(
-            [reply.author], kind="reply_failed", case_id=case.id, link=f"/cases/{case.id}", email=False,
-            subject=f"Your reply on case #{case.id} could not be sent", body=reply.last_error,
+        tell(
+            [reply.author], kind="reply_failed", case=case, link=f"/cases/{case.id}", email=False, body=reply.last_error,
+            subject=lambda: _("Your reply on case #%(case)d could not be sent", case=case.id),
         )
     else:
         reply.status = ReplyStatus.QUEUED

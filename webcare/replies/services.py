@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from webcare.auth.models import User
@@ -35,6 +37,13 @@ class NotPermitted(ReplyRefused):
 
 class SelfApproval(NotPermitted):
     pass
+
+
+def tell(users, *, kind: str, case: Case, subject, body: str = "", link: str | None = None, email: bool = True) -> None:
+    """Notify each person, the subject (`subject()`, a gettext call) in their own language (default Dutch)."""
+    for user in users:
+        with force_locale(user.locale or "nl"):
+            notify([user], kind=kind, case_id=case.id, link=link, subject=str(subject()), body=body, email=email)
 
 
 def approval_sla() -> timedelta:
@@ -122,9 +131,9 @@ def draft_reply(
     else:
         record(case, "approval_requested", by=by, at=now, mandate_rule=verdict.rule_description, **details)
         _move(case, CaseStatus.WAITING_ON_APPROVAL, by=by, at=now)
-        notify(
-            approvers_for(reply), kind="approval_requested", case_id=case.id, link=f"/approvals/{reply.id}",
-            subject=f"Approval asked: reply on case #{case.id} by {by.name}", body=text,
+        tell(
+            approvers_for(reply), kind="approval_requested", case=case, link=f"/approvals/{reply.id}", body=text,
+            subject=lambda: _("Approval asked: reply on case #%(case)d by %(name)s", case=case.id, name=by.name),
         )
     db.session.commit()
     return reply
@@ -156,6 +165,16 @@ def approve_reply(reply: Reply, *, by: User, edited_text: str | None = None, now
         is_edited=reply.drafted_text is not None, mandate_rule=reply.mandate_rule,
     )
     _move(case, CaseStatus.WAITING_ON_RESIDENT, by=by, at=now)
+    if reply.drafted_text is not None:
+        tell(
+            [reply.author], kind="reply_approved", case=case, link=f"/cases/{case.id}", body=reply.text,
+            subject=lambda: _("Your reply on case #%(case)d was approved by %(name)s, with changes", case=case.id, name=by.name),
+        )
+    else:
+        tell(
+            [reply.author], kind="reply_approved", case=case, link=f"/cases/{case.id}", body=reply.text, email=False,
+            subject=lambda: _("Your reply on case #%(case)d was approved by %(name)s", case=case.id, name=by.name),
+        )
     db.session.commit()
     return reply
 
@@ -172,9 +191,9 @@ def reject_reply(reply: Reply, reason: str, *, by: User, now: datetime | None = 
     case = reply.case
     record(case, "reply_rejected", by=by, at=now, reply_id=reply.id, author_id=reply.author_id, reason=reason)
     _move(case, CaseStatus.OPEN, by=by, at=now)
-    notify(
-        [reply.author], kind="reply_rejected", case_id=case.id, link=f"/cases/{case.id}",
-        subject=f"Your reply on case #{case.id} was rejected by {by.name}", body=f"{reason}\n\n{reply.text}",
+    tell(
+        [reply.author], kind="reply_rejected", case=case, link=f"/cases/{case.id}", body=f"{reason}\n\n{reply.text}",
+        subject=lambda: _("Your reply on case #%(case)d was rejected by %(name)s", case=case.id, name=by.name),
     )
     db.session.commit()
     return reply

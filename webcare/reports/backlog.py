@@ -43,5 +43,5 @@ def backlog(now: datetime) -> Backlog:
             func.max(age),
         ).where(active)
     ).one()
-    by_age = [(name, int(by_bucket.get(index, 0))) for index, (name, _) in enumerate(BACKLOG_AGE_BUCKETS)]
+    by_age = [(str(name), int(by_bucket.get(index, 0))) for index, (name, _) in enumerate(BACKLOG_AGE_BUCKETS)]
     return Backlog(sum(count for _, count in by_age), int(overdue or 0), None if oldest is None else int(oldest), by_age)

@@ -102,12 +102,12 @@ BREAKDOWNS: dict[str, Breakdown] = {
     )
 }
 
-BACKLOG_AGE_BUCKETS: tuple[tuple[str, int | None], ...] = (
-    ("< 1 h", 3600),
-    ("1–4 h", 4 * 3600),
-    ("4–24 h", 24 * 3600),
-    ("1–3 d", 3 * 24 * 3600),
-    ("> 3 d", None),
+BACKLOG_AGE_BUCKETS: tuple[tuple[object, int | None], ...] = (
+    (_l("under 1 hour"), 3600),
+    (_l("1 to 4 hours"), 4 * 3600),
+    (_l("4 to 24 hours"), 24 * 3600),
+    (_l("1 to 3 days"), 3 * 24 * 3600),
+    (_l("3 days or more"), None),
 )
 """Backlog age bands: the upper bound of each in seconds (None: open-ended)."""
 

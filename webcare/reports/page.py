@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
+from webcare.channels.forms import CHANNEL_LABELS
 from webcare.reports.metrics import TIME_METRICS, Clock, GroupRow, Statistics, TimeMetric
 from webcare.reports.listening import (
     AuthorRow,
@@ -17,11 +19,33 @@ from webcare.reports.listening import (
     topic_trend,
 )
 from webcare.reports.backlog import Backlog, backlog
-from webcare.reports.breakdowns import WEEKDAY_ABBREVIATIONS, group_rows, totals
+from webcare.reports.breakdowns import group_rows, totals
 from webcare.reports.period import ReportQuery
 from webcare.reports.statistics import all_metric_statistics
 
 HEAT_LEVELS = 5
+WEEKDAY_NAMES = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+VALUE_LABELS = {
+    "channel": CHANNEL_LABELS,
+    "band": {"office": _l("Office"), "evening": _l("Evening"), "night": _l("Night"), "weekend": _l("Weekend"),
+             "holiday": _l("Holiday")},
+    "action": {"reply": _l("Reply"), "escalate": _l("Escalate"), "summarise": _l("Summarise"), "ignore": _l("Ignore")},
+    "priority": {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal"), "low": _l("Low")},
+}
+"""Names the page shows for stored values; the exports and `webcare report` keep the stored values."""
+
+
+def shown_label(breakdown: str, key, label: str) -> str:
+    """The page's name for one group: a translated name for coded values, the weekday and hour for an hour of week."""
+    if key is None or isinstance(key, tuple):
+        return label
+    if breakdown == "hour_of_week":
+        return f"{WEEKDAY_NAMES[key // 24]} {key % 24:02d}:00"
+    return str(VALUE_LABELS.get(breakdown, {}).get(key, label))
+
+
+def _shown(rows: list[GroupRow], breakdown: str) -> list[GroupRow]:
+    return [replace(row, label=shown_label(breakdown, row.key, row.label)) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -69,12 +93,12 @@ def _heatmap(rows: list[GroupRow], title: str, unit: str, value) -> Heatmap:
     by_hour = {row.key: value(row) for row in rows if row.key is not None}
     highest = max((v for v in by_hour.values() if v is not None), default=0)
     table = []
-    for weekday, name in enumerate(WEEKDAY_ABBREVIATIONS):
+    for weekday, name in enumerate(WEEKDAY_NAMES):
         cells = []
         for hour in range(24):
             found = by_hour.get(weekday * 24 + hour)
             cells.append(HeatCell(found, _level(found, highest)))
-        table.append((name, cells))
+        table.append((str(name), cells))
     return Heatmap(title, unit, table)
 
 
@@ -86,7 +110,7 @@ def report_page(query: ReportQuery) -> ReportPage:
     """Everything the page shows for one period, clock and breakdown."""
     previous_query = ReportQuery(query.period.previous(), (), query.clock, query.now)
     by_day = group_rows(ReportQuery(query.period, ["day"], query.clock, query.now))
-    by_priority = group_rows(ReportQuery(query.period, ["priority"], query.clock, query.now))
+    by_priority = _shown(group_rows(ReportQuery(query.period, ["priority"], query.clock, query.now)), "priority")
     by_hour = group_rows(ReportQuery(query.period, ["hour_of_week"], query.clock, query.now))
     statistics = all_metric_statistics(query)
     topics = top_topics(query)
@@ -97,7 +121,7 @@ def report_page(query: ReportQuery) -> ReportPage:
         previous=totals(previous_query),
         metrics=[(metric, statistics[key]) for key, metric in TIME_METRICS.items()],
         by_priority=by_priority,
-        breakdown=group_rows(query) if query.by else [],
+        breakdown=_shown(group_rows(query), query.by[0]) if query.by else [],
         by_day=by_day,
         by_week=group_rows(ReportQuery(query.period, ["week"], query.clock, query.now)),
         volume_heatmap=_heatmap(by_hour, _("Cases by hour of week"), _("cases"), lambda row: row.cases),
