@@ -1,4 +1,7 @@
-"""Screenshots of the UI for docs/ui.md: login, inbox and a case page of the demo municipality, 1280x800.
+"""Screenshots of the main pages for docs/ui.md and the README, of the demo municipality, 1280x800.
+
+Login, inbox and a case page as an agent; the approval queue, roster week, coverage heatmap, mandate
+matrix and protocol page as a team lead; the reports page as a manager; channel admin as an admin.
 
     .venv/bin/python bench/screenshots.py [--out docs/screenshots] [--locale nl|en]
 
@@ -36,6 +39,19 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 800}
 DEMO_LOGIN = ("sanne@lindeburg.example", "Welkom-sanne-2026")
+LEAD_LOGIN = ("joost@lindeburg.example", "Welkom-joost-2026")
+MANAGER_LOGIN = ("els@lindeburg.example", "Welkom-els-2026")
+ADMIN_LOGIN = ("beheer@lindeburg.example", "Welkom-beheer-2026")
+# (login, path, file name, how to get from the path's page to the one to shoot, or None)
+ROLE_PAGES = (
+    (LEAD_LOGIN, "/approvals", "approvals.png", None),
+    (LEAD_LOGIN, "/roster/", "roster-week.png", None),
+    (LEAD_LOGIN, "/roster/", "roster-coverage.png", "a[href$='/coverage']"),
+    (LEAD_LOGIN, "/mandates", "mandates.png", None),
+    (LEAD_LOGIN, "/protocol/", "protocol.png", None),
+    (MANAGER_LOGIN, "/reports", "reports.png", None),
+    (ADMIN_LOGIN, "/admin/channels", "channels.png", None),
+)
 
 
 def _free_port() -> int:
@@ -55,6 +71,18 @@ def _wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.1)
     raise SystemExit(f"`webcare serve` did not answer on {url} within {timeout:.0f} s")
+
+
+def _logged_in(browser, url: str, locale: str, login: tuple[str, str]):
+    page = browser.new_context(base_url=url, viewport=VIEWPORT, device_scale_factor=1).new_page()
+    page.goto("/login")
+    if locale != "nl":
+        page.locator(f"button[name=locale][value={locale}]").click()
+    page.locator("input[name=email]").fill(login[0])
+    page.locator("input[name=password]").fill(login[1])
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(lambda address: "/login" not in address)
+    return page
 
 
 def _shoot(url: str, out: Path, locale: str) -> list[Path]:
@@ -90,6 +118,16 @@ def _shoot(url: str, out: Path, locale: str) -> list[Path]:
         page.wait_for_url("**/cases/**")
         saved.append(out / "case.png")
         page.screenshot(path=saved[-1])
+
+        for login, path, name, link in ROLE_PAGES:
+            page = _logged_in(browser, url, locale, login)
+            page.goto(path)
+            if link is not None:
+                page.locator(link).first.click()
+                page.wait_for_load_state()
+            saved.append(out / name)
+            page.screenshot(path=saved[-1])
+            page.context.close()
     finally:
         browser.close()
         playwright.stop()

@@ -11,6 +11,7 @@ from gunicorn.app.base import BaseApplication
 from webcare.extensions import db
 from webcare.intake.worker import run_worker
 from webcare.jobs import install_jobs
+from webcare.protocol.services import active_protocol
 
 
 class _SingleProcessServer(BaseApplication):
@@ -34,6 +35,7 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
     def start_background_work(worker) -> None:
         with app.app_context():
             db.engine.dispose()
+            active_protocol()  # compiling it runs its examples through lingua (seconds): not on the first request
         threading.Thread(target=run_worker, args=(app,), kwargs={"stop": stop}, name="queue-worker", daemon=True).start()
         install_jobs(app, scheduler)
         scheduler.start()

@@ -73,6 +73,7 @@ class Case(db.Model):
         Index("ix_cases_channel_conversation", "channel", "conversation_id"),
         Index("ix_cases_account_author", "account_id", "author_id", "last_message_at"),
         Index("ix_cases_first_inbound", "first_inbound_at"),
+        Index("ix_cases_author_first_inbound", "author_id", "first_inbound_at"),
         Index("ix_cases_channel_queue", "channel", "queue_at", "id"),
         # The inbox views: mine/unassigned, my team, due soon and breached.
         Index("ix_cases_owner_status_queue", "owner_id", "status", "queue_at", "id"),
