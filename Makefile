@@ -26,8 +26,8 @@ test: $(BIN)/.installed
 
 translations: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --project=Webcare --version=0.1.0 \
-		--copyright-holder="Webcare contributors" --add-comments=TRANSLATORS: -o webcare/translations/messages.pot .
-	$(BIN)/pybabel update -i webcare/translations/messages.pot -d webcare/translations --no-fuzzy-matching
+		--copyright-holder="Webcare contributors" --add-comments=TRANSLATORS: -w 100 -o webcare/translations/messages.pot .
+	$(BIN)/pybabel update -i webcare/translations/messages.pot -d webcare/translations --no-fuzzy-matching -w 100
 	$(BIN)/pybabel compile -d webcare/translations
 
 vendor:

@@ -9,6 +9,7 @@ from flask import Flask, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webcare.extensions import babel, csrf, db, login_manager, migrate, render_migration_item
 from webcare.resources import resource_dir
@@ -29,6 +30,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.from_mapping(settings_from_env(app.instance_path))
     app.config.update(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _trust_proxies(app)
 
     _configure_database(app)
     db.init_app(app)
@@ -53,6 +55,16 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind WEBCARE_PROXY_HOPS reverse proxies, read the client's address and scheme from X-Forwarded-For/-Proto.
+
+    Off by default: without a proxy that sets these headers, anyone could forge them and dodge the rate limits.
+    """
+    hops = int(app.config.get("WEBCARE_PROXY_HOPS") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _configure_database(app: Flask) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from webcare.channels.base import OutgoingReply
@@ -18,39 +17,17 @@ from tests.channels.helpers import our_account
 HANDLE = "lindeburg"
 
 
-class Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(app):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SENDER="webcare@lindeburg.nl")
-    yield mailbox
-    controller.stop()
-
-
 @pytest.fixture
 def form_account(app):
     return our_account(Channel.WEBFORM, HANDLE)
 
 
-def send_form(client, csrf_from, *, address="192.0.2.10", **fields):
-    page = client.get(f"/contact/{HANDLE}", environ_base={"REMOTE_ADDR": address})
+def send_form(client, csrf_from, *, address="192.0.2.10", headers=None, **fields):
+    page = client.get(f"/contact/{HANDLE}", environ_base={"REMOTE_ADDR": address}, headers=headers)
     data = {"name": "Renée van Dijk", "email": "Renee@Example.nl",
             "message": "De stoep in de Kerkstraat is opgebroken en niet gemaakt 😠", "website": "",
             "csrf_token": csrf_from(page.get_data(as_text=True)), **fields}
-    return client.post(f"/contact/{HANDLE}", data=data, environ_base={"REMOTE_ADDR": address})
+    return client.post(f"/contact/{HANDLE}", data=data, environ_base={"REMOTE_ADDR": address}, headers=headers)
 
 
 def test_the_form_page_is_public_and_labels_every_field(client, form_account):
@@ -128,6 +105,16 @@ def test_one_address_may_send_five_messages_an_hour(client, csrf_from, form_acco
     assert 'role="alert"' in limited.get_data(as_text=True)
     assert elsewhere.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Message)) == 6
+
+
+def test_without_a_configured_proxy_a_forged_x_forwarded_for_does_not_dodge_the_limit(app, client, csrf_from,
+                                                                                         form_account):
+    app.config["WEBCARE_WEBFORM_MAX_PER_HOUR"] = 1  # WEBCARE_PROXY_HOPS is not set: 0, no proxy trusted
+
+    first = send_form(client, csrf_from, headers={"X-Forwarded-For": "198.51.100.1"})
+    forged = send_form(client, csrf_from, headers={"X-Forwarded-For": "198.51.100.2"})
+
+    assert first.status_code == 302 and forged.status_code == 429
 
 
 def test_a_form_without_csrf_token_is_refused(client, form_account):

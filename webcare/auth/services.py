@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,8 +14,15 @@ from webcare.extensions import db
 from webcare.timeutil import utcnow
 
 _hasher = PasswordHasher()
-# Verifying against this keeps the time for an unknown e-mail address equal to a wrong password.
-_DUMMY_HASH = _hasher.hash("not-a-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verifying against this keeps the time for an unknown e-mail address equal to a wrong password.
+
+    Made on first use: hashing costs a third of a second, which every command would pay at import.
+    """
+    return _hasher.hash("not-a-password")
 
 
 class UserExists(Exception):
@@ -41,7 +49,7 @@ def create_user(
 def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.is_active:

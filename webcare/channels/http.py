@@ -7,6 +7,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -42,6 +43,13 @@ def retry_after_seconds(value: str | None) -> float | None:
         return None
 
 
+def rate_limit_reset_seconds(value: str | None) -> float | None:
+    """Seconds until an `x-rate-limit-reset` moment (Unix seconds, as X sends it); None when absent."""
+    if not value or not value.strip().isdigit():
+        return None
+    return max(0.0, float(value.strip()) - utcnow().timestamp())
+
+
 def _platform_error(body: bytes) -> str:
     """The platform's own words for an error: Graph's error.message, X's detail/title, or the start of the body."""
     try:
@@ -64,8 +72,13 @@ def _platform_error(body: bytes) -> str:
 
 
 def request(method: str, url: str, *, token: str | None = None, json_body: Any = None,
-            form: dict[str, str] | None = None, timeout: float = TIMEOUT_SECONDS) -> Response:
-    """One HTTP call. 2xx → Response; 429/5xx/timeouts → SendFailed to retry (Retry-After honoured); 4xx → permanent."""
+            form: dict[str, str] | None = None, timeout: float = TIMEOUT_SECONDS,
+            is_transient: Callable[[int, bytes], bool] | None = None) -> Response:
+    """One HTTP call. 2xx → Response; 429/5xx/timeouts → SendFailed to retry; other 4xx → permanent.
+
+    The wait the platform asks for is honoured: Retry-After, else X's x-rate-limit-reset. `is_transient`
+    lets a platform mark more refusals as worth retrying (Meta answers its rate limits with 400 and a code).
+    """
     headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
     data = None
     if json_body is not None:
@@ -83,8 +96,12 @@ def request(method: str, url: str, *, token: str | None = None, json_body: Any =
     except urllib.error.HTTPError as error:
         body = error.read()
         reason = f"{urllib.parse.urlsplit(url).netloc} answered {error.code}: {_platform_error(body)}"
-        if error.code == 429 or error.code >= 500 or error.code == 408:
-            raise SendFailed(reason, retry_after_seconds=retry_after_seconds(error.headers.get("Retry-After"))) from None
+        retry = error.code in (408, 429) or error.code >= 500
+        if retry or (is_transient is not None and is_transient(error.code, body)):
+            wait = retry_after_seconds(error.headers.get("Retry-After"))
+            if wait is None:
+                wait = rate_limit_reset_seconds(error.headers.get("x-rate-limit-reset"))
+            raise SendFailed(reason, retry_after_seconds=wait) from None
         raise SendFailed(reason, is_permanent=True) from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)

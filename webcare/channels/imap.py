@@ -103,6 +103,8 @@ class Bounce:
     error: str
     at: str | None = None
     recipients: list[str] = field(default_factory=list)
+    # A report that delivery is only delayed (the server keeps trying): neither a failure nor a resident's mail.
+    is_delay: bool = False
 
 
 def bounce_of(message: EmailMessage) -> Bounce | None:
@@ -136,12 +138,34 @@ def bounce_of(message: EmailMessage) -> Bounce | None:
                 found = re.search(rb"^Message-ID:\s*(<[^>]+>)", headers, re.IGNORECASE | re.MULTILINE)
                 original_id = found.group(1).decode("ascii", "replace") if found else None
     if delayed_only:
-        return None
+        return Bounce(original_id, "delayed", is_delay=True)
     if original_id is None:  # a mailer-daemon's plain-text bounce quoting the original headers
         found = re.search(r"^\s*Message-ID:\s*(<[^>]+>)", body_text(message), re.IGNORECASE | re.MULTILINE)
         original_id = found.group(1) if found else None
     error = "; ".join(failures) or " ".join(str(message.get("Subject", "the message was not delivered")).split())
     return Bounce(original_id, f"bounced: {error}"[:2000], recipients=[f.partition(":")[0] for f in failures])
+
+
+class UnreadableMail(ValueError):
+    """An e-mail that cannot be taken in (kept in the dead letter with this reason)."""
+
+
+def parse_message(raw: bytes, *, account_handle: str, fallback_id: str, now: datetime) -> ParsedDelivery:
+    """One raw e-mail → a resident's message (an intake record), or a bounce (a failed status), or nothing (a delay)."""
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+        bounce = bounce_of(message)
+        if bounce is None:
+            return ParsedDelivery(records=[record_of(raw, account_handle=account_handle, fallback_id=fallback_id,
+                                                     now=now)])
+    except Exception as error:  # noqa: BLE001 — whatever breaks on hostile MIME, the mail is kept
+        raise UnreadableMail(f"unreadable e-mail: {type(error).__name__}: {error}") from error
+    if bounce.is_delay:
+        return ParsedDelivery()
+    if bounce.original_id is None:
+        raise UnreadableMail("a bounce that names no message of ours (no Message-ID of the original)")
+    return ParsedDelivery(status_updates=[StatusUpdate(bounce.original_id, "failed", at=_created_at(message, now),
+                                                       error=bounce.error)])
 
 
 def _created_at(message: EmailMessage, fallback: datetime) -> str:
@@ -254,21 +278,15 @@ def poll_account(account: Account, *, now: datetime | None = None, batch: int = 
             continue  # expunged between SEARCH and FETCH
         result.read += 1
         try:
-            message = BytesParser(policy=policy.default).parsebytes(raw)
-            bounce = bounce_of(message)
-            if bounce is not None:
-                if bounce.original_id is None:
-                    dead_letter(source=source, reference=f"uid {uid}", raw=raw,
-                                reason="a bounce that names no message of ours (no Message-ID of the original)")
-                else:
-                    statuses.append(StatusUpdate(bounce.original_id, "failed", at=_created_at(message, now),
-                                                 error=bounce.error))
-                    result.bounces += 1
-                continue
-            records.append(record_of(raw, account_handle=account.handle,
-                                     fallback_id=f"<imap.{validity}.{uid}@{account.handle}>", now=now))
-        except Exception as error:  # noqa: BLE001 — one unreadable e-mail must not stop the mailbox
-            dead_letter(source=source, reference=f"uid {uid}", raw=raw, reason=f"unreadable e-mail: {error}")
+            parsed = parse_message(raw, account_handle=account.handle,
+                                   fallback_id=f"<imap.{validity}.{uid}@{account.handle}>", now=now)
+        except UnreadableMail as problem:  # one unreadable e-mail must not stop the mailbox
+            dead_letter(source=source, reference=f"uid {uid}", raw=raw, reason=str(problem))
+            continue
+        records += parsed.records
+        statuses += parsed.status_updates
+        result.bounces += len(parsed.status_updates)
+    statuses = _record_web_form_bounces(statuses, now=now)
     settings.imap_uid_validity = validity
     settings.imap_last_uid = max(uids, default=last)
     settings.imap_polled_at, settings.imap_error = now, None
@@ -281,6 +299,23 @@ def poll_account(account: Account, *, now: datetime | None = None, batch: int = 
     else:
         db.session.commit()
     return result
+
+
+def _record_web_form_bounces(statuses: list[StatusUpdate], *, now: datetime) -> list[StatusUpdate]:
+    """Record bounces of our replies to web-form messages (sent by e-mail, kept under the web form); flushes only.
+
+    Returns the other bounces, which belong to the e-mail channel.
+    """
+    from webcare.channels.services import record_status_updates
+    from webcare.intake.models import Direction, Message
+
+    ids = {status.external_id for status in statuses}
+    web_form = set(db.session.scalars(select(Message.external_id).where(
+        Message.channel == Channel.WEBFORM, Message.direction == Direction.OUTBOUND, Message.external_id.in_(ids),
+    ))) if ids else set()
+    if web_form:
+        record_status_updates(Channel.WEBFORM, [s for s in statuses if s.external_id in web_form], now=now)
+    return [status for status in statuses if status.external_id not in web_form]
 
 
 def poll_all(now: datetime | None = None) -> dict[str, PollResult]:

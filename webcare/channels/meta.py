@@ -31,12 +31,27 @@ SIGNATURE_HEADER = "X-Hub-Signature-256"
 SERVICE_WINDOW = timedelta(hours=24)
 OBJECTS = {"page": Channel.FACEBOOK, "instagram": Channel.INSTAGRAM, "whatsapp_business_account": Channel.WHATSAPP}
 POST_ITEMS = {"status", "post", "photo", "video", "share"}
+# Graph API error codes that mean "not now" rather than "never" (Meta answers them with HTTP 400/403):
+# unknown/temporary errors, app, user and page rate limits, business use case limits, WhatsApp throughput limits.
+TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 130429, 131048, 131056, 133016} | set(range(80001, 80015))
 MEDIA_LABELS = {"image": "[image]", "video": "[video]", "audio": "[audio]", "document": "[document]",
                 "sticker": "[sticker]", "location": "[location]", "contacts": "[contact card]"}
 
 
 def graph_url() -> str:
     return http.configured("WEBCARE_META_GRAPH_URL", DEFAULT_GRAPH_URL)
+
+
+def is_transient(status: int, body: bytes) -> bool:
+    """Whether a Graph API refusal is worth retrying: a rate limit or temporary error by code, or `is_transient`."""
+    try:
+        error = json.loads(body).get("error")
+    except (ValueError, AttributeError):
+        return False
+    if not isinstance(error, dict):
+        return False
+    code = error.get("code")
+    return error.get("is_transient") is True or (isinstance(code, int) and code in TRANSIENT_CODES)
 
 
 def verify_subscription(query: dict[str, str]) -> str | None:
@@ -172,11 +187,10 @@ class _Parser:
 
     def _messaging(self, our_id: str, event: dict) -> None:
         sender = str(_dict(event.get("sender") or {}, "'sender'").get("id", ""))
-        if "delivery" in event:
-            delivery = _dict(event["delivery"], "'delivery'")
-            at = _moment(delivery.get("watermark"), event.get("timestamp"))
-            self.statuses += [StatusUpdate(str(mid), "delivered", at=at) for mid in _list(delivery.get("mids"), "mids")]
-            return
+        for report, status in (("delivery", "delivered"), ("read", "read")):
+            if report in event:
+                self._report(our_id, sender, _dict(event[report], f"'{report}'"), status, event.get("timestamp"))
+                return
         message = event.get("message")
         if not isinstance(message, dict) or message.get("is_echo") or message.get("is_deleted") or sender == our_id:
             return  # echoes of our own sends, reads, reactions, postbacks: nothing to answer
@@ -187,6 +201,16 @@ class _Parser:
             created_at=_moment(event.get("timestamp")), text=text, author={"id": sender} if sender else None,
             in_reply_to=reply_to.get("mid"), conversation_id=f"{our_id}:{sender}", is_public=False,
         )
+
+    def _report(self, our_id: str, sender: str, report: dict, status: str, timestamp: Any) -> None:
+        """Messenger reports by message ids or by watermark (all our messages up to then); Instagram by one mid."""
+        mids = [str(mid) for mid in _list(report.get("mids"), "mids")]
+        if report.get("mid"):
+            mids.append(str(report["mid"]))
+        at = _moment(report.get("watermark"), timestamp)
+        if not mids and report.get("watermark") is not None:
+            mids = _outbound_up_to(self.channel, f"{our_id}:{sender}", datetime.fromisoformat(at))
+        self.statuses += [StatusUpdate(mid, status, at=at) for mid in mids]
 
     def _whatsapp(self, value: dict) -> None:
         number_id = str(_dict(value.get("metadata") or {}, "metadata").get("phone_number_id", ""))
@@ -216,6 +240,15 @@ class _Parser:
             ) or None
             self.statuses.append(StatusUpdate(str(status.get("id", "")), str(status.get("status", "")),
                                               at=_moment(status.get("timestamp")), error=error))
+
+
+def _outbound_up_to(channel: Channel, conversation_id: str, moment: datetime) -> list[str]:
+    """The platform ids of our messages in a Messenger conversation sent up to a watermark."""
+    from webcare.intake.models import Direction, Message
+
+    return list(db.session.scalars(select(Message.external_id).where(
+        Message.channel == channel, Message.conversation_id == conversation_id,
+        Message.direction == Direction.OUTBOUND, Message.created_at <= moment)))
 
 
 def _whatsapp_text(message: dict) -> str:
@@ -265,7 +298,8 @@ class MetaConnector(Connector):
         return platform_id, token
 
     def _post(self, path: str, token: str, *, json_body=None, form=None) -> dict:
-        answer = http.request("POST", f"{graph_url()}/{path}", token=token, json_body=json_body, form=form).json()
+        answer = http.request("POST", f"{graph_url()}/{path}", token=token, json_body=json_body, form=form,
+                              is_transient=is_transient).json()
         if not isinstance(answer, dict):
             raise SendFailed("the Graph API answered something that is not an object")
         return answer

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from collections.abc import Iterable
@@ -18,7 +19,7 @@ from webcare.channels.base import (
 from webcare.channels.models import Account, Channel, ChannelSettings, DeliveryLog, DeliveryOutcome, DeliveryStatus
 from webcare.channels.signing import SignatureMissing
 from webcare.extensions import db
-from webcare.intake.models import Direction, Message
+from webcare.intake.models import DeadLetter, Direction, Message
 from webcare.intake.services import accept_items, dead_letter
 from webcare.timeutil import UTC, utcnow
 
@@ -39,6 +40,7 @@ class Received:
     status_updates: int = 0
     signature_missing: bool = False
     detail: str | None = None
+    dead_letter_id: int | None = None
 
 
 class AccountExists(ValueError):
@@ -73,11 +75,18 @@ def receive_delivery(connector: Connector, delivery: Delivery, *, source: str, c
         parsed = connector.parse(delivery)
     except MalformedDelivery as problem:
         db.session.rollback()
-        letter = dead_letter(source=source, reference="webhook", reason=str(problem), raw=delivery.body)
+        # Platforms retry for hours: the same body is kept once, by its digest.
+        reference = "sha256:" + hashlib.sha256(delivery.body).hexdigest()
+        letter = db.session.scalar(select(DeadLetter).where(DeadLetter.source == source[:300],
+                                                            DeadLetter.reference == reference).limit(1))
+        is_retry = letter is not None
+        if letter is None:
+            letter = dead_letter(source=source, reference=reference, reason=str(problem), raw=delivery.body)
         db.session.add(DeliveryLog(received_at=now, channel=channel, source=source[:200], outcome=DeliveryOutcome.MALFORMED,
-                                   bytes=len(delivery.body), detail=str(problem), dead_letter_id=letter.id))
+                                   bytes=len(delivery.body), dead_letter_id=letter.id,
+                                   detail=("again: " if is_retry else "") + str(problem)))
         db.session.commit()
-        return Received(DeliveryOutcome.MALFORMED, detail=str(problem))
+        return Received(DeliveryOutcome.MALFORMED, detail=str(problem), dead_letter_id=letter.id)
     channel = getattr(parsed, "channel", None) or channel or connector.channel  # a Meta delivery names its product
     return take_in(parsed, source=source, channel=channel, size=len(delivery.body), now=now)
 
@@ -199,13 +208,34 @@ def delivery_statuses(messages: Iterable[Message]) -> dict[int, list[DeliverySta
     return found
 
 
+def furthest_delivery_statuses(messages: Iterable[Message]) -> dict[int, DeliveryStatus]:
+    """The furthest report on each of our outbound messages (sent < delivered < read < failed), by message id.
+
+    Furthest rather than newest: a Messenger watermark reports every message up to it at the watermark's
+    time, so a message read at 10:20 can be reported delivered "at 10:31".
+    """
+    return {
+        message_id: max(found, key=lambda status: (STATUSES.index(status.status), status.at))
+        for message_id, found in delivery_statuses(messages).items()
+    }
+
+
 def link_statuses(message: Message) -> None:
-    """Attach reports that arrived before the outbound message was recorded. Flushes only."""
+    """Attach reports that arrived before the outbox recorded the message (a fast platform); flushes only.
+
+    A failure among them shows on the case as if it had come afterwards.
+    """
+    from webcare.inbox.events import record
+
     for status in db.session.scalars(select(DeliveryStatus).where(
         DeliveryStatus.channel == message.channel, DeliveryStatus.external_id == message.external_id,
         DeliveryStatus.message_id.is_(None),
     )):
         status.message_id = message.id
+        if status.status == "failed" and message.case is not None:
+            record(message.case, "delivery_failed", by=None, at=status.at, message_id=message.id,
+                   error=status.error or "the platform reports the message as not delivered")
+            _tell_the_author(message, StatusUpdate(status.external_id, status.status, error=status.error))
     db.session.flush()
 
 

@@ -17,6 +17,8 @@ from webcare.extensions import csrf, db
 
 bp = Blueprint("channels", __name__)
 ADMIN = (Role.ADMIN,)
+# The case page shows what the platforms report on each of our replies (sent, delivered, read, failed).
+bp.add_app_template_global(services.furthest_delivery_statuses, "delivery_reports")
 
 
 def _delivery() -> Delivery:
@@ -29,7 +31,8 @@ def _answer(received: services.Received):
         status = 401 if received.signature_missing else 403
         return jsonify(error="the signature is missing or wrong"), status
     if received.outcome == DeliveryOutcome.MALFORMED:
-        return jsonify(error=received.detail), 400
+        # Kept in the dead letter: answered 200 so the platform stops retrying what no retry can mend.
+        return jsonify(error=received.detail, dead_letter=received.dead_letter_id), 200
     return jsonify(records=received.records, accepted=received.accepted, duplicates=received.duplicates,
                    rejected=received.rejected, status_updates=received.status_updates), 200
 
