@@ -229,8 +229,9 @@ def test_user_create_command_makes_a_user_who_can_log_in(runner, client, csrf_fr
 
 def test_the_demo_builds_a_municipality_with_weeks_of_traffic(app, runner):
     from webcare.channels.models import Account
-    from webcare.inbox.models import Case
+    from webcare.inbox.models import Case, CaseStatus
     from webcare.intake.models import Direction, Message, MessageStatus
+    from webcare.replies.models import Reply, ReplyStatus
     from webcare.timeutil import as_utc, zone
 
     result = runner.invoke(args=["demo", "--weeks", "2"])
@@ -248,6 +249,8 @@ def test_the_demo_builds_a_municipality_with_weeks_of_traffic(app, runner):
     night = sum(hour < 6 for hour in hours)
     evening = sum(18 <= hour < 23 for hour in hours)
     assert office > 2 * evening > 0 and evening > 3 * night
+    pending = db.session.scalars(select(Reply).where(Reply.status == ReplyStatus.PENDING_APPROVAL)).all()
+    assert len(pending) == 3 and all(reply.case.status == CaseStatus.WAITING_ON_APPROVAL for reply in pending)
 
     again = runner.invoke(args=["demo", "--weeks", "2", "--if-empty"])
     assert again.exit_code == 0

@@ -271,7 +271,42 @@ def load_demo(
     for index in range(0, len(lines), 2000):
         _store(lines[index : index + 2000])
     run_worker(current_app._get_current_object(), drain=True)
+    _ask_for_approvals(now)
     return logins
+
+
+APPROVAL_DRAFTS = (
+    "Dank voor uw bericht. We begrijpen dat dit vervelend is. Een collega zoekt het uit en we laten het u "
+    "weten wat er gebeurt.",
+    "Goed dat u dit meldt. We hebben uw vraag doorgezet naar de afdeling en houden u op de hoogte.",
+    "Bedankt voor uw reactie. Op onze website leest u hoe het besluit tot stand kwam. Heeft u nog vragen? "
+    "Stuur ons dan een bericht.",
+)
+
+
+def _ask_for_approvals(now: datetime) -> int:
+    """Leave a few drafts from agents in the approval queue, as a lead finds it on a working day."""
+    from webcare.inbox.models import ACTIVE_STATUSES, Case
+    from webcare.mandates.models import Permission
+    from webcare.mandates.services import mandate_for
+    from webcare.replies.services import draft_reply
+
+    agents = list(db.session.scalars(select(User).where(User.email.in_(
+        ["priya@lindeburg.example", "sanne@lindeburg.example", "mehmet@lindeburg.example"]))))
+    recent = db.session.scalars(
+        select(Case).where(Case.status.in_(ACTIVE_STATUSES), Case.first_response_at.is_(None))
+        .order_by(Case.first_inbound_at.desc()).limit(200)
+    )
+    drafted = 0
+    for case in recent:
+        author = next((agent for agent in agents if mandate_for(agent, case).permission == Permission.NEEDS_APPROVAL), None)
+        if author is None:
+            continue
+        draft_reply(case, APPROVAL_DRAFTS[drafted], by=author, now=now)
+        drafted += 1
+        if drafted == len(APPROVAL_DRAFTS):
+            break
+    return drafted
 
 
 def trickle_one(now: datetime | None = None) -> int:
