@@ -32,7 +32,7 @@ def settings_from_env(instance_path: str, environ: dict[str, str] | None = None)
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WEBCARE_TIMEZONE": env.get("WEBCARE_TIMEZONE", "Europe/Amsterdam"),
         "WEBCARE_THREAD_QUIET_HOURS": float(env.get("WEBCARE_THREAD_QUIET_HOURS", "72")),
-        "WEBCARE_WORKER_BATCH_SIZE": int(env.get("WEBCARE_WORKER_BATCH_SIZE", "200")),
+        "WEBCARE_WORKER_BATCH_SIZE": int(env.get("WEBCARE_WORKER_BATCH_SIZE", "500")),
         "WEBCARE_WORKER_LEASE_SECONDS": int(env.get("WEBCARE_WORKER_LEASE_SECONDS", "120")),
         "WEBCARE_MAX_TEXT_LENGTH": int(env.get("WEBCARE_MAX_TEXT_LENGTH", "100000")),
         "WEBCARE_DEMO_TRICKLE_SECONDS": float(env.get("WEBCARE_DEMO_TRICKLE_SECONDS", "0")),

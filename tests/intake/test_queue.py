@@ -1,8 +1,10 @@
 import io
 import json
+import re
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+import pytest
+from sqlalchemy import event, func, select, update
 
 from tests.conftest import message_line
 from webcare.extensions import db
@@ -14,6 +16,7 @@ from webcare.timeutil import utcnow
 
 QUIET = timedelta(hours=72)
 LEASE = timedelta(seconds=60)
+READS_WITHOUT_KEY = re.compile(r"SCAN (messages|cases|case_events)\b|SEARCH cases USING (COVERING )?INDEX \w+ \(status=\?\)")
 
 
 def _queue(count: int) -> None:
@@ -110,3 +113,38 @@ def test_case_events_cannot_be_changed_or_deleted_in_the_database(app):
         db.session.execute(CaseEvent.__table__.delete())
     db.session.rollback()
     assert db.session.scalar(select(CaseEvent.kind)) == "case_opened"
+
+
+def test_a_batch_finds_its_rows_through_indexes_rather_than_reading_whole_tables(app):
+    """SQLite keeps no statistics here, so a plan seen on a few rows is the plan on a million: a whole-table
+    read, or cases found by status alone, would make every batch slower as the database grows."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite query plans only")
+    whatsapp = {"channel": "whatsapp", "account": "+31600000123", "is_public": False}
+    records = [
+        message_line("q", minutes=0),
+        message_line("c1", minutes=1, conversation_id="conv-1"),
+        message_line("w1", minutes=2, **whatsapp),
+        message_line("a", minutes=3, direction="outbound", in_reply_to="q"),
+        message_line("c2", minutes=4, conversation_id="conv-1"),
+        message_line("w2", minutes=5, **whatsapp),
+    ]
+    import_jsonl(io.BytesIO(b"".join(json.dumps(r).encode() + b"\n" for r in records)), source="test")
+    statements = []
+
+    def remember(connection, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().startswith(("SELECT", "UPDATE")):
+            statements.append((statement, parameters[0] if executemany else parameters))
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        for _ in range(2):
+            process_claim(claim_batch(size=3, lease=LEASE), quiet_period=QUIET)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+
+    assert db.session.scalar(select(func.count()).select_from(Case)) == 3
+    sqlite = db.session.connection().connection.driver_connection
+    for statement, parameters in statements:
+        plan = [row[3] for row in sqlite.execute("EXPLAIN QUERY PLAN " + statement, parameters)]
+        assert not [step for step in plan if READS_WITHOUT_KEY.match(step)], (statement, plan)
