@@ -90,6 +90,8 @@ class DeadLetter(db.Model):
     """Input that could not be taken in, kept as it came with the reason, so nothing is lost."""
 
     __tablename__ = "dead_letters"
+    # A platform retrying a malformed delivery for hours finds the letter kept the first time by this pair.
+    __table_args__ = (Index("ix_dead_letters_source_reference", "source", "reference"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     source: Mapped[str] = mapped_column(String(300))
