@@ -73,13 +73,19 @@ def _wait_until_serving(url: str, process: subprocess.Popen, timeout: float = 30
     raise SystemExit(f"`webcare serve` did not answer on {url} within {timeout:.0f} s")
 
 
-def _logged_in(browser, url: str, locale: str, login: tuple[str, str]):
+def _filled_login_form(browser, url: str, locale: str, login: tuple[str, str]):
+    """A new browser context on the login page in `locale`, the form filled in but not sent."""
     page = browser.new_context(base_url=url, viewport=VIEWPORT, device_scale_factor=1).new_page()
     page.goto("/login")
     if locale != "nl":
         page.locator(f"button[name=locale][value={locale}]").click()
     page.locator("input[name=email]").fill(login[0])
     page.locator("input[name=password]").fill(login[1])
+    return page
+
+
+def _logged_in(browser, url: str, locale: str, login: tuple[str, str]):
+    page = _filled_login_form(browser, url, locale, login)
     page.locator("main button[type=submit]").click()
     page.wait_for_url(lambda address: "/login" not in address)
     return page
@@ -90,12 +96,7 @@ def _shoot(url: str, out: Path, locale: str) -> list[Path]:
     playwright = sync_playwright().start()
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
     try:
-        page = browser.new_context(base_url=url, viewport=VIEWPORT, device_scale_factor=1).new_page()
-        page.goto("/login")
-        if locale != "nl":
-            page.locator(f"button[name=locale][value={locale}]").click()
-        page.locator("input[name=email]").fill(DEMO_LOGIN[0])
-        page.locator("input[name=password]").fill(DEMO_LOGIN[1])
+        page = _filled_login_form(browser, url, locale, DEMO_LOGIN)
         page.locator("input[name=password]").blur()
         saved.append(out / "login.png")
         page.screenshot(path=saved[-1])

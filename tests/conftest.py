@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask, g
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -191,3 +193,29 @@ def db_dialect(app) -> str:
 
 def count(statement: str) -> int:
     return db.session.execute(text(statement)).scalar_one()
+
+
+class Mailbox:
+    """What the local SMTP server received: aiosmtpd envelopes."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a free local port, with the app sending to it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=None,
+                      MAIL_SENDER="webcare@lindeburg.nl")
+    yield mailbox
+    controller.stop()

@@ -2,8 +2,6 @@
 
 import socket
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from webcare.auth.models import Role
@@ -12,29 +10,10 @@ from webcare.notifications.models import Notification
 from webcare.notifications.services import MAX_EMAIL_ATTEMPTS, notify, send_pending_emails
 
 
-class Mailbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(envelope)
-        return "250 OK"
-
-
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=controller.port, MAIL_SENDER="webcare@lindeburg.example")
-    yield mailbox
-    controller.stop()
 
 
 def test_a_notification_is_mailed_once_by_the_job_with_dutch_text_intact(app, smtp, make_user):

@@ -137,7 +137,7 @@ def test_a_bundles_summary_reply_is_the_first_response_of_each_member_in_the_rep
     assert bundled.replies_per_case == pytest.approx(1 / bundled.cases)
 
 
-def test_the_automatic_receipt_of_the_web_form_is_not_a_first_response(app, smtp_server):
+def test_the_automatic_receipt_of_the_web_form_is_not_a_first_response(app, smtp):
     account = Account(channel=Channel.WEBFORM, handle="lindeburg", name="Gemeente Lindeburg")
     db.session.add(account)
     db.session.commit()
@@ -148,7 +148,7 @@ def test_the_automatic_receipt_of_the_web_form_is_not_a_first_response(app, smtp
     run_worker(app, drain=True)
 
     assert send_pending_receipts(now=asked + timedelta(seconds=30)) == 1
-    assert len(smtp_server.messages) == 1
+    assert len(smtp.messages) == 1
     case = db.session.get(Case, db.session.get(Message, submitted.message_id).case_id)
     assert (case.first_response_at, case.first_response_seconds, case.outbound_count) == (None, None, 0)
     figures = totals(ReportQuery(NOVEMBER, (), Clock.CALENDAR, NOW))

@@ -117,7 +117,7 @@ def test_last_complete_week_runs_monday_to_sunday_in_amsterdam(app):
     assert (period.first, period.last) == (date(2026, 2, 23), date(2026, 3, 1))
 
 
-def test_weekly_digest_goes_to_each_manager_once_per_week(app, make_user, smtp_server):
+def test_weekly_digest_goes_to_each_manager_once_per_week(app, make_user, smtp):
     manager = make_user(Role.MANAGER)
     other_manager = make_user(Role.MANAGER)
     make_user(Role.AGENT)
@@ -131,8 +131,8 @@ def test_weekly_digest_goes_to_each_manager_once_per_week(app, make_user, smtp_s
     assert digest.recipients == 2 and digest.week_start == date(2026, 3, 2)
     assert again is None
     assert db.session.scalar(select(func.count()).select_from(ReportDigest)) == 1
-    assert sorted(rcpt[0] for rcpt, _ in smtp_server.messages) == sorted([manager.email, other_manager.email])
-    body = smtp_server.messages[0][1]
+    assert sorted(envelope.rcpt_tos[0] for envelope in smtp.messages) == sorted([manager.email, other_manager.email])
+    body = smtp.messages[0].content.decode("utf-8", "replace")
     assert "2026-03-02" in body and "2026-03-08" in body
     assert "100.0 %" in body  # the one case was answered within its norm
 

@@ -165,16 +165,14 @@ def approve_reply(reply: Reply, *, by: User, edited_text: str | None = None, now
         is_edited=reply.drafted_text is not None, mandate_rule=reply.mandate_rule,
     )
     _move(case, CaseStatus.WAITING_ON_RESIDENT, by=by, at=now)
-    if reply.drafted_text is not None:
-        tell(
-            [reply.author], kind="reply_approved", case=case, link=f"/cases/{case.id}", body=reply.text,
-            subject=lambda: _("Your reply on case #%(case)d was approved by %(name)s, with changes", case=case.id, name=by.name),
-        )
-    else:
-        tell(
-            [reply.author], kind="reply_approved", case=case, link=f"/cases/{case.id}", body=reply.text, email=False,
-            subject=lambda: _("Your reply on case #%(case)d was approved by %(name)s", case=case.id, name=by.name),
-        )
+    changed = reply.drafted_text is not None  # the author is mailed only when their text was changed
+
+    def subject() -> str:
+        if changed:
+            return _("Your reply on case #%(case)d was approved by %(name)s, with changes", case=case.id, name=by.name)
+        return _("Your reply on case #%(case)d was approved by %(name)s", case=case.id, name=by.name)
+
+    tell([reply.author], kind="reply_approved", case=case, link=f"/cases/{case.id}", body=reply.text, email=changed, subject=subject)
     db.session.commit()
     return reply
 
