@@ -17,8 +17,6 @@ from webcare.extensions import csrf, db
 
 bp = Blueprint("channels", __name__)
 ADMIN = (Role.ADMIN,)
-# The case page shows what the platforms report on each of our replies (sent, delivered, read, failed).
-bp.add_app_template_global(services.furthest_delivery_statuses, "delivery_reports")
 
 
 def _delivery() -> Delivery:

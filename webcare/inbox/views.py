@@ -12,6 +12,7 @@ from flask_login import current_user
 from webcare.auth.access import ANY_STAFF, role_required
 from webcare.auth.models import Role, User
 from webcare.channels.models import Channel
+from webcare.channels.services import furthest_delivery_statuses
 from webcare.extensions import db
 from webcare.inbox import forms, presence, queries, services
 from webcare.inbox.models import Case, InvalidTransition, Priority
@@ -133,13 +134,15 @@ def _forms(case: Case, **submitted) -> dict:
 
 def _case_page(case: Case, status: int = 200, problem: str | None = None, **submitted):
     now = utcnow()
+    messages = queries.thread(case)
     return (
         render_template(
             "inbox/case.html",
             case=case,
             now=now,
             clock=queries.response_clock(case, now),
-            messages=queries.thread(case),
+            messages=messages,
+            delivery_reports=furthest_delivery_statuses(messages),
             events=queries.timeline(case),
             earlier_cases=queries.earlier_cases(case),
             decision=queries.latest_decision(case),
