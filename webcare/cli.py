@@ -89,7 +89,8 @@ def import_command(file: Path, batch_size: int) -> None:
     from webcare.intake.services import import_jsonl
 
     try:
-        stream = file.open("rb")
+        # Large reads: each one releases the GIL, which the reading thread then waits to take back.
+        stream = file.open("rb", buffering=1 << 20)
     except OSError as error:
         raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
     with stream, click.progressbar(

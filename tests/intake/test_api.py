@@ -95,3 +95,23 @@ def test_token_command_prints_a_token_that_works(app, runner, client):
 
     assert result.exit_code == 0
     assert _post(client, message_line("a"), token=result.output.strip()).status_code == 202
+
+
+def test_an_unpaired_surrogate_is_refused_in_the_text_and_kept_escaped_elsewhere(client, token):
+    """JSON may escape half a surrogate pair; no database stores that as text, so it must not crash the batch."""
+    body = (
+        '[{"channel": "x", "account": "gemeentelindeburg", "external_id": "s1", "created_at": "2026-11-02T09:00:00Z",'
+        ' "text": "kapot \\ud800 teken"},'
+        ' {"channel": "x", "account": "gemeentelindeburg", "external_id": "s2", "created_at": "2026-11-02T09:00:00Z",'
+        ' "text": "heel", "extra": "\\udc80"}]'
+    )
+
+    response = _post(client, body, token=token)
+
+    assert response.status_code == 422
+    assert "unpaired surrogate" in response.json["results"][0]["error"]
+    assert response.json["results"][1]["id"] is not None
+    stored = db.session.scalar(select(Message).where(Message.external_id == "s2"))
+    assert '"extra": "\\udc80"' in stored.raw
+    assert json.loads(stored.raw)["extra"] == "\udc80"
+    assert b"\\ud800" in db.session.scalar(select(DeadLetter.raw))

@@ -1,11 +1,14 @@
 import io
 import json
 
-from sqlalchemy import func, select
+import pytest
+
+from sqlalchemy import func, select, text
 
 from tests.conftest import message_line
+from webcare.channels.models import Account
 from webcare.extensions import db
-from webcare.intake.models import DeadLetter, Message, MessageStatus
+from webcare.intake.models import Author, DeadLetter, Message, MessageStatus
 from webcare.intake.services import import_jsonl
 
 
@@ -120,3 +123,78 @@ def test_outbound_lines_and_is_public_default_follow_the_channel(app):
     by_id = {m.external_id: m for m in db.session.scalars(select(Message))}
     assert by_id["w1"].is_public is False
     assert by_id["x1"].direction == "outbound"
+
+
+def test_a_line_with_an_unpaired_surrogate_is_rejected_and_the_import_goes_on(app):
+    broken = b'{"channel": "x", "account": "a", "external_id": "s1", "created_at": "2026-11-02T09:00:00Z", "text": "\\ud83d"}'
+
+    summary = _import(_jsonl(message_line("before"), broken, message_line("after", minutes=1)))
+
+    assert (summary.imported, summary.rejected) == (2, 1)
+    letter = db.session.scalar(select(DeadLetter))
+    assert (letter.reference, letter.raw) == ("line 2", broken)
+    assert "'text' contains an unpaired surrogate" in letter.reason
+
+
+def test_a_batch_larger_than_one_statement_keeps_the_order_of_the_file(app):
+    """A batch of 3,000 lines takes several SQLite statements; ids must still follow the file, every
+    message must find its account and author, and a line repeated within the batch stays one message."""
+    lines = [
+        message_line(
+            f"m{i}",
+            minutes=i,
+            account=f"wijk{i % 3}",
+            author={"id": f"u{i % 700}", "handle": f"inwoner{i % 700}", "name": f"Inwoner {i}", "verified": i % 2 == 0},
+        )
+        for i in range(3000)
+    ]
+    lines.insert(1500, message_line("m10", minutes=10))
+
+    summary = import_jsonl(io.BytesIO(_jsonl(*lines)), source="import:big.jsonl", batch_size=5000)
+
+    assert (summary.imported, summary.duplicates) == (3000, 1)
+    rows = db.session.execute(select(Message.external_id, Message.account_id, Message.author_id).order_by(Message.id))
+    rows = rows.all()
+    assert [external_id for external_id, _a, _u in rows] == [f"m{i}" for i in range(3000)]
+    accounts = dict(db.session.execute(select(Account.id, Account.handle)).all())
+    authors = dict(db.session.execute(select(Author.id, Author.platform_id)).all())
+    assert [(accounts[account], authors[author]) for _e, account, author in rows] == [
+        (f"wijk{i % 3}", f"u{i % 700}") for i in range(3000)
+    ]
+    # An author seen several times in the batch is stored once, as last seen.
+    last = db.session.scalar(select(Author).where(Author.platform_id == "u5"))
+    assert (last.name, last.is_verified, db.session.scalar(select(func.count()).select_from(Author))) == (
+        "Inwoner 2805", False, 700,
+    )  # fmt: skip
+
+
+def test_an_author_seen_again_in_a_later_import_is_updated_not_duplicated(app):
+    _import(_jsonl(message_line("a", author={"id": "u1", "handle": "oud", "followers": 3})))
+    _import(_jsonl(message_line("b", minutes=1, author={"id": "u1", "handle": "nieuw", "followers": 40, "verified": True})))
+
+    author = db.session.scalar(select(Author))
+    assert (author.handle, author.followers, author.is_verified) == ("nieuw", 40, True)
+    assert author.last_seen_at >= author.first_seen_at
+    assert {m.author_id for m in db.session.scalars(select(Message))} == {author.id}
+
+
+def test_imported_times_compare_with_times_the_application_binds(app):
+    """The SQLite batch writes its own datetime text; it must be the text the ORM binds, or comparisons
+    in queries (due times, report periods) would be off by the format, not the time."""
+    _import(_jsonl(message_line("a", created_at="2026-11-02T10:00:00+01:00")))
+    message = db.session.scalar(select(Message))
+
+    assert message.created_at.isoformat() == "2026-11-02T09:00:00+00:00"
+    assert db.session.scalar(select(func.count()).where(Message.created_at == message.created_at)) == 1
+    assert db.session.scalar(select(func.count()).where(Message.received_at == message.received_at)) == 1
+
+
+def test_an_import_leaves_the_connection_settings_as_it_found_them(app):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite connection settings only")
+    before = [db.session.execute(text(f"PRAGMA {name}")).scalar() for name in ("cache_size", "wal_autocheckpoint")]
+
+    _import(_jsonl(message_line("a")))
+
+    after = [db.session.execute(text(f"PRAGMA {name}")).scalar() for name in ("cache_size", "wal_autocheckpoint")]
+    assert after == before

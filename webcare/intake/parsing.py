@@ -58,6 +58,17 @@ def parse_json_line(line: str | bytes) -> Any:
         raise InvalidMessage(f"not valid JSON: {error.msg} at column {error.colno}") from None
 
 
+def _encodable(value: str, key: str) -> str:
+    """`value` unless it holds a lone surrogate (JSON allows an escape like \\ud800 without its pair),
+    which no database can store as text."""
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InvalidMessage(f"'{key}' contains an unpaired surrogate (character {error.start + 1})") from None
+    return value
+
+
 def _identifier(record: dict, key: str, *, required: bool) -> str | None:
     value = record.get(key)
     if value is None or value == "":
@@ -71,7 +82,7 @@ def _identifier(record: dict, key: str, *, required: bool) -> str | None:
         raise InvalidMessage(f"'{key}' contains NUL characters")
     if len(value) > MAX_ID_LENGTH:
         raise InvalidMessage(f"'{key}' is longer than {MAX_ID_LENGTH} characters")
-    return value
+    return _encodable(value, key)
 
 
 def _timestamp(record: dict, now: datetime) -> datetime:
@@ -110,6 +121,8 @@ def _author(record: dict) -> IncomingAuthor | None:
     name = value.get("name")
     if name is not None and not isinstance(name, str):
         raise InvalidMessage("'author.name' must be a string")
+    if name:
+        _encodable(name, "author.name")
     return IncomingAuthor(
         platform_id=platform_id,
         handle=_identifier(value, "handle", required=False),
@@ -143,6 +156,7 @@ def parse_message(record: Any, *, now: datetime, max_text_length: int) -> Incomi
         raise InvalidMessage("'text' contains NUL characters")
     if len(text) > max_text_length:
         raise InvalidMessage(f"'text' is longer than {max_text_length} characters ({len(text)})")
+    _encodable(text, "text")
     is_public = record.get("is_public")
     if is_public is None:
         is_public = not channel.is_private_by_nature
@@ -151,6 +165,8 @@ def parse_message(record: Any, *, now: datetime, max_text_length: int) -> Incomi
     url = record.get("url")
     if url is not None and (not isinstance(url, str) or len(url) > MAX_URL_LENGTH):
         raise InvalidMessage(f"'url' must be a string of at most {MAX_URL_LENGTH} characters")
+    if url is not None:
+        _encodable(url, "url")
     return IncomingMessage(
         channel=channel,
         account=_identifier(record, "account", required=True),

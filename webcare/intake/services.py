@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -15,7 +15,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from webcare.channels.models import Account, Channel
 from webcare.extensions import db
 from webcare.intake.models import Author, DeadLetter, Message, MessageStatus
-from webcare.intake.parsing import IncomingMessage, InvalidMessage, parse_json_line, parse_message
+from webcare.intake.parsing import IncomingMessage, InvalidMessage, parse_message
+from webcare.intake.reading import LineBatch, ReadAhead, jsonl_batches
+from webcare.intake.sqlite_batches import EncodedBatch, encode_batch, write_batch
 from webcare.timeutil import utcnow
 
 
@@ -53,53 +55,50 @@ def _insert(model):
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model.__table__)
 
 
-# SQLite allows 32,766 host parameters per statement.
-_SQLITE_PARAMETERS = 32_000
+def _bound_column(values: list[Any], process: Callable[[Any], Any] | None) -> list[Any]:
+    if process is None:
+        return values
+    bound: list[Any] = []
+    last: Any = object()
+    last_bound: Any = None
+    for value in values:
+        # Shared values (the batch's `now`, a channel, a status) are processed once per run of equal objects.
+        if value is not last:
+            last, last_bound = value, process(value)
+        bound.append(last_bound)
+    return bound
 
 
-def _insert_returning(table, rows: list[dict[str, Any]], *, conflict: str, returning: str) -> list[tuple]:
-    """INSERT ... ON CONFLICT ... RETURNING for many rows, with the columns' own bind processors applied in one loop.
+def _postgresql_insert_returning(table, rows: list[dict[str, Any]], *, conflict: str, returning: str) -> list[tuple]:
+    """INSERT ... ON CONFLICT ... RETURNING for many rows: a pipelined executemany of one short statement,
+    with the columns' own bind processors applied column by column.
 
-    Same SQL and stored values as the Core statement, without the per-row parameter handling of
-    SQLAlchemy (most of the import's CPU time on SQLite) or psycopg's parsing of one huge multi-row
-    statement per page (most of it on PostgreSQL). SQLite gets multi-row VALUES; PostgreSQL a
-    pipelined executemany of one short statement.
+    Same SQL and stored values as the Core statement, without SQLAlchemy's per-row parameter handling or
+    psycopg's parsing of one huge multi-row statement per page (most of the import's time on PostgreSQL).
     """
     connection = db.session.connection()
     names = list(rows[0])
     dialect = connection.dialect
-    # dialect_impl: e.g. the SQLite DATETIME processor under our UTC decorator, so values are stored as Core stores them.
-    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-    columns = list(zip(names, processors, strict=True))
-
-    def values(chunk: list[dict[str, Any]]) -> list:
-        return [process(row[name]) if process is not None else row[name] for row in chunk for name, process in columns]
-
-    insert = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES"
-    if dialect.name == "postgresql":
-        cursor = connection.connection.driver_connection.cursor()
-        width = len(names)
-        flat = values(rows)
+    columns = [
+        _bound_column([row[name] for row in rows], table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in names
+    ]
+    cursor = connection.connection.driver_connection.cursor()
+    found: list[tuple] = []
+    try:
         cursor.executemany(
-            f"{insert} ({', '.join(['%s'] * width)}) {conflict} RETURNING {returning}",
-            [flat[start : start + width] for start in range(0, len(flat), width)],
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))}) "
+            f"{conflict} RETURNING {returning}",
+            list(zip(*columns, strict=True)),
             returning=True,
         )
-        found: list[tuple] = []
         while True:
             found.extend(cursor.fetchall())
             if not cursor.nextset():
                 break
-        cursor.close()
         return found
-    placeholder = "(" + ", ".join("?" * len(names)) + ")"
-    per_statement = _SQLITE_PARAMETERS // len(names)
-    found = []
-    for start in range(0, len(rows), per_statement):
-        chunk = rows[start : start + per_statement]
-        sql = f"{insert} {', '.join([placeholder] * len(chunk))} {conflict} RETURNING {returning}"
-        found.extend(connection.exec_driver_sql(sql, tuple(values(chunk))).all())
-    return found
+    finally:
+        cursor.close()
 
 
 def dead_letter(*, source: str, reference: str | None, reason: str, raw: bytes | str) -> DeadLetter:
@@ -115,14 +114,21 @@ def dead_letter(*, source: str, reference: str | None, reason: str, raw: bytes |
     return letter
 
 
+def _ensure_accounts(pairs: Iterable[tuple[Channel, str]]) -> None:
+    """Create the accounts (channel, handle) met for the first time, as non-general accounts."""
+    wanted = set(pairs)
+    if wanted:
+        db.session.execute(
+            _insert(Account).on_conflict_do_nothing(index_elements=["channel", "handle"]),
+            [{"channel": channel, "handle": handle, "name": handle, "is_general": False} for channel, handle in wanted],
+        )
+
+
 def _account_ids(messages: Iterable[IncomingMessage]) -> dict[tuple[Channel, str], int]:
     wanted = {(m.channel, m.account) for m in messages}
+    _ensure_accounts(wanted)
     if not wanted:
         return {}
-    db.session.execute(
-        _insert(Account).on_conflict_do_nothing(index_elements=["channel", "handle"]),
-        [{"channel": channel, "handle": handle, "name": handle, "is_general": False} for channel, handle in wanted],
-    )
     rows = db.session.execute(
         select(Account.channel, Account.handle, Account.id).where(
             tuple_(Account.channel, Account.handle).in_(list(wanted))
@@ -148,9 +154,8 @@ def _author_ids(messages: Iterable[IncomingMessage], now: datetime) -> dict[tupl
             }
     if not latest:
         return {}
-    # RETURNING gives the id of every row, inserted or updated: no second look-up. (A tuple IN on
-    # (channel, platform_id) cannot use the unique index on SQLite and scans the whole table.)
-    rows = _insert_returning(
+    # RETURNING gives the id of every row, inserted or updated: no second look-up.
+    rows = _postgresql_insert_returning(
         Author.__table__,
         list(latest.values()),
         conflict="ON CONFLICT (channel, platform_id) DO UPDATE SET handle = excluded.handle, "
@@ -177,15 +182,15 @@ def _existing_message_ids(keys: Iterable[tuple[Channel, str]]) -> dict[tuple[Cha
     return found
 
 
-def store_messages(records: list[tuple[IncomingMessage, str]], *, source: str) -> StoreResult:
-    """Store validated messages as queued, skipping (channel, external_id) pairs we already hold.
+def _on_sqlite() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
 
-    Flushes only; the caller commits, so the messages are durable before anything processes them.
-    """
-    result = StoreResult()
-    if not records:
-        return result
-    now = utcnow()
+
+def _driver_cursor():
+    return db.session.connection().connection.driver_connection.cursor()
+
+
+def _postgresql_store(records: list[tuple[IncomingMessage, str]], *, source: str, now: datetime) -> list[tuple]:
     messages = [message for message, _raw in records]
     accounts = _account_ids(messages)
     authors = _author_ids(messages, now)
@@ -210,14 +215,31 @@ def store_messages(records: list[tuple[IncomingMessage, str]], *, source: str) -
         }
         for m, raw in records
     ]
-    inserted = _insert_returning(
+    return _postgresql_insert_returning(
         Message.__table__,
         rows,
         conflict="ON CONFLICT (channel, external_id) DO NOTHING",
         returning="channel, external_id, id",
     )
+
+
+def store_messages(records: list[tuple[IncomingMessage, str]], *, source: str) -> StoreResult:
+    """Store validated messages as queued, skipping (channel, external_id) pairs we already hold.
+
+    Flushes only; the caller commits, so the messages are durable before anything processes them.
+    """
+    result = StoreResult()
+    if not records:
+        return result
+    now = utcnow()
+    if _on_sqlite():
+        batch = encode_batch(records)
+        _ensure_accounts(batch.accounts)
+        _created, inserted = write_batch(_driver_cursor(), batch, now=now, source=source, returning=True)
+    else:
+        inserted = _postgresql_store(records, source=source, now=now)
     new_ids = {(channel, external_id): message_id for channel, external_id, message_id in inserted}
-    keys = [(m.channel, m.external_id) for m in messages]
+    keys = [(message.channel, message.external_id) for message, _raw in records]
     existing = _existing_message_ids(key for key in keys if key not in new_ids)
     first_seen: set[tuple[Channel, str]] = set()
     for key in keys:
@@ -231,9 +253,58 @@ def store_messages(records: list[tuple[IncomingMessage, str]], *, source: str) -
     return result
 
 
-def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes]]:
-    for number, line in enumerate(stream, start=1):
-        yield number, line
+class _SqliteImport:
+    """Batches are encoded while read (in the read-ahead thread) and written in a few statements each.
+
+    While importing, the connection keeps a larger page cache and checkpoints the WAL less often: at 1M
+    messages about a fifth faster, and memory stays bounded by the cache.
+    """
+
+    PRAGMAS = {"cache_size": -32_768, "wal_autocheckpoint": 8192}
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.known_accounts: set[tuple[Channel, str]] = set()
+        self.restore: dict[str, int] = {}
+
+    def __enter__(self) -> _SqliteImport:
+        cursor = _driver_cursor()
+        for name, value in self.PRAGMAS.items():
+            self.restore[name] = cursor.execute(f"PRAGMA {name}").fetchone()[0]
+            cursor.execute(f"PRAGMA {name} = {value}")
+        return self
+
+    def __exit__(self, *_exc_info: object) -> None:
+        cursor = _driver_cursor()
+        for name, value in self.restore.items():
+            cursor.execute(f"PRAGMA {name} = {int(value)}")
+
+    def prepare(self, batch: LineBatch) -> tuple[LineBatch, EncodedBatch]:
+        return batch, encode_batch(batch.accepted)
+
+    def write(self, encoded: EncodedBatch) -> int:
+        if not encoded.accounts <= self.known_accounts:
+            _ensure_accounts(encoded.accounts - self.known_accounts)
+            self.known_accounts |= encoded.accounts
+        created, _inserted = write_batch(_driver_cursor(), encoded, now=utcnow(), source=self.source, returning=False)
+        return created
+
+
+class _PostgresqlImport:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __enter__(self) -> _PostgresqlImport:
+        return self
+
+    def __exit__(self, *_exc_info: object) -> None:
+        pass
+
+    def prepare(self, batch: LineBatch) -> tuple[LineBatch, LineBatch]:
+        return batch, batch
+
+    def write(self, batch: LineBatch) -> int:
+        return store_messages(batch.accepted, source=self.source).created
 
 
 def import_jsonl(
@@ -245,36 +316,26 @@ def import_jsonl(
 ) -> ImportSummary:
     """Import a JSONL stream in batches with constant memory; bad lines go to the dead letter.
 
-    `on_progress` receives the number of bytes read since the previous call.
+    One transaction per batch. The next batch is read and validated in a thread while the database
+    writes this one. `on_progress` receives the number of bytes stored since the previous call.
     """
     summary = ImportSummary()
-    now = utcnow()
-    max_text = current_app.config["WEBCARE_MAX_TEXT_LENGTH"]
-    batch: list[tuple[IncomingMessage, str]] = []
-
-    def flush() -> None:
-        result = store_messages(batch, source=source)
-        summary.imported += result.created
-        summary.duplicates += result.duplicates
-        db.session.commit()
-        batch.clear()
-
-    for number, line in _lines(stream):
-        if on_progress:
-            on_progress(len(line))
-        if not line.strip():
-            continue
-        try:
-            record = parse_json_line(line)
-            message = parse_message(record, now=now, max_text_length=max_text)
-        except InvalidMessage as problem:
-            dead_letter(source=source, reference=f"line {number}", reason=str(problem), raw=line.rstrip(b"\r\n"))
-            summary.rejected += 1
-            continue
-        batch.append((message, line.decode("utf-8").rstrip("\r\n")))
-        if len(batch) >= batch_size:
-            flush()
-    flush()
+    writer = _SqliteImport(source) if _on_sqlite() else _PostgresqlImport(source)
+    lines = jsonl_batches(
+        stream, now=utcnow(), max_text_length=current_app.config["WEBCARE_MAX_TEXT_LENGTH"], batch_size=batch_size
+    )
+    with writer, ReadAhead(map(writer.prepare, lines)) as batches:
+        for batch, prepared in batches:
+            for line in batch.rejected:
+                dead_letter(source=source, reference=f"line {line.number}", reason=line.reason, raw=line.raw)
+            batches.prefetch()
+            created = writer.write(prepared) if batch.accepted else 0
+            db.session.commit()
+            summary.imported += created
+            summary.duplicates += len(batch.accepted) - created
+            summary.rejected += len(batch.rejected)
+            if on_progress:
+                on_progress(batch.bytes_read)
     return summary
 
 
@@ -286,6 +347,16 @@ class ItemOutcome:
     error: str | None = None
 
 
+def _raw_json(item: Any) -> str:
+    """The item as JSON text, as readable as it came; lone surrogates (valid in JSON, not in UTF-8) stay escaped."""
+    raw = json.dumps(item, ensure_ascii=False)
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(item)
+    return raw
+
+
 def accept_items(items: list[Any], *, source: str) -> list[ItemOutcome]:
     """Take API or connector items: good ones are queued, bad ones dead-lettered; one transaction."""
     now = utcnow()
@@ -293,7 +364,7 @@ def accept_items(items: list[Any], *, source: str) -> list[ItemOutcome]:
     outcomes = [ItemOutcome(index) for index in range(len(items))]
     good: list[tuple[int, IncomingMessage, str]] = []
     for index, item in enumerate(items):
-        raw = json.dumps(item, ensure_ascii=False)
+        raw = _raw_json(item)
         try:
             good.append((index, parse_message(item, now=now, max_text_length=max_text), raw))
         except InvalidMessage as problem:
