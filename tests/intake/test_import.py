@@ -189,6 +189,23 @@ def test_imported_times_compare_with_times_the_application_binds(app):
     assert db.session.scalar(select(func.count()).where(Message.received_at == message.received_at)) == 1
 
 
+def test_a_stream_that_fails_midway_keeps_the_batches_stored_before_it(app):
+    lines = _jsonl(*(message_line(f"m{i}", minutes=i) for i in range(7))).splitlines(keepends=True)
+
+    def failing_disk():
+        yield from lines[:5]
+        raise OSError("disk gone")
+
+    with pytest.raises(OSError, match="disk gone"):
+        import_jsonl(failing_disk(), source="import:test.jsonl", batch_size=3)
+
+    stored = db.session.scalars(select(Message.external_id).order_by(Message.id)).all()
+    assert stored == ["m0", "m1", "m2"]
+    # The same file again, complete: what was stored comes back as duplicates.
+    summary = _import(b"".join(lines))
+    assert (summary.imported, summary.duplicates) == (4, 3)
+
+
 def test_an_import_leaves_the_connection_settings_as_it_found_them(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite connection settings only")

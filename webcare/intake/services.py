@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Any
@@ -187,7 +188,8 @@ def _on_sqlite() -> bool:
 
 
 def _driver_cursor():
-    return db.session.connection().connection.driver_connection.cursor()
+    """A DB-API cursor in the session's transaction, closed when the `with` block ends."""
+    return closing(db.session.connection().connection.driver_connection.cursor())
 
 
 def _postgresql_store(records: list[tuple[IncomingMessage, str]], *, source: str, now: datetime) -> list[tuple]:
@@ -235,7 +237,8 @@ def store_messages(records: list[tuple[IncomingMessage, str]], *, source: str) -
     if _on_sqlite():
         batch = encode_batch(records)
         _ensure_accounts(batch.accounts)
-        _created, inserted = write_batch(_driver_cursor(), batch, now=now, source=source, returning=True)
+        with _driver_cursor() as cursor:
+            _created, inserted = write_batch(cursor, batch, now=now, source=source, returning=True)
     else:
         inserted = _postgresql_store(records, source=source, now=now)
     new_ids = {(channel, external_id): message_id for channel, external_id, message_id in inserted}
@@ -268,16 +271,19 @@ class _SqliteImport:
         self.restore: dict[str, int] = {}
 
     def __enter__(self) -> _SqliteImport:
-        cursor = _driver_cursor()
-        for name, value in self.PRAGMAS.items():
-            self.restore[name] = cursor.execute(f"PRAGMA {name}").fetchone()[0]
-            cursor.execute(f"PRAGMA {name} = {value}")
+        with _driver_cursor() as cursor:
+            for name, value in self.PRAGMAS.items():
+                self.restore[name] = cursor.execute(f"PRAGMA {name}").fetchone()[0]
+                cursor.execute(f"PRAGMA {name} = {value}")
         return self
 
-    def __exit__(self, *_exc_info: object) -> None:
-        cursor = _driver_cursor()
-        for name, value in self.restore.items():
-            cursor.execute(f"PRAGMA {name} = {int(value)}")
+    def __exit__(self, failure: type[BaseException] | None, *_exc_info: object) -> None:
+        if failure is not None:
+            db.session.rollback()  # the batch that failed; those before it are committed
+        with _driver_cursor() as cursor:
+            for name, value in self.restore.items():
+                cursor.execute(f"PRAGMA {name} = {int(value)}")
+        db.session.commit()
 
     def prepare(self, batch: LineBatch) -> tuple[LineBatch, EncodedBatch]:
         return batch, encode_batch(batch.accepted)
@@ -286,7 +292,8 @@ class _SqliteImport:
         if not encoded.accounts <= self.known_accounts:
             _ensure_accounts(encoded.accounts - self.known_accounts)
             self.known_accounts |= encoded.accounts
-        created, _inserted = write_batch(_driver_cursor(), encoded, now=utcnow(), source=self.source, returning=False)
+        with _driver_cursor() as cursor:
+            created, _inserted = write_batch(cursor, encoded, now=utcnow(), source=self.source, returning=False)
         return created
 
 
