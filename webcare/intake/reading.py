@@ -63,7 +63,7 @@ class ReadAhead(Generic[T]):
 
     Call it just before a long call that releases the GIL, such as a database write: producing the next
     item then runs beside that call instead of taking turns on the GIL with the caller's own Python
-    work. Without `prefetch()` it is a plain iterator. An exception in the producer is raised by `next`.
+    work. Without `prefetch()` it behaves as a plain iterator. An exception in the producer is raised by `next`.
 
     As a context manager it also shortens the interpreter's switch interval (1 ms instead of 5): the
     caller comes back from each such call to a GIL the producer holds, and waits for it that long.
@@ -80,16 +80,14 @@ class ReadAhead(Generic[T]):
         return self
 
     def prefetch(self) -> None:
+        """Start producing the next item, unless that has started already."""
         if self._next is None:
             self._next = self._executor.submit(next, self._items, _DONE)
 
     def __next__(self) -> T:
         self.prefetch()
-        assert self._next is not None
-        try:
-            item = self._next.result()
-        finally:
-            self._next = None
+        pending, self._next = self._next, None
+        item = pending.result()
         if item is _DONE:
             raise StopIteration
         return item
