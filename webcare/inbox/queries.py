@@ -31,7 +31,8 @@ SEARCH_WINDOW = 20_000
 SEARCH_MAX_LENGTH = 100
 
 
-# Views and statuses that hold only the work in hand: a few thousand cases at most, however large history grows.
+# Status filters that reach into history, which grows without end; every other filter of the "all" view holds
+# only the work in hand (a few thousand cases at most).
 WIDE_STATUSES = ("all", CaseStatus.RESOLVED.value, CaseStatus.CLOSED.value, CaseStatus.IGNORED.value)
 
 

@@ -256,8 +256,32 @@ def store_messages(records: list[tuple[IncomingMessage, str]], *, source: str) -
     return result
 
 
-class _SqliteImport:
-    """Batches are encoded while read (in the read-ahead thread) and written in a few statements each.
+class _Import:
+    """How import batches are prepared (in the read-ahead thread) and written; PostgreSQL's way.
+
+    As a context manager it spans the whole import: on a failure the batch in flight is rolled back,
+    the batches before it stay committed.
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def __enter__(self) -> _Import:
+        return self
+
+    def __exit__(self, failure: type[BaseException] | None, *_exc_info: object) -> None:
+        if failure is not None:
+            db.session.rollback()
+
+    def prepare(self, batch: LineBatch) -> tuple[LineBatch, Any]:
+        return batch, batch.accepted
+
+    def write(self, prepared: Any) -> int:
+        return store_messages(prepared, source=self.source).created
+
+
+class _SqliteImport(_Import):
+    """Batches are encoded while read and written in a few statements each, nothing read back.
 
     While importing, the connection keeps a larger page cache and checkpoints the WAL less often: at 1M
     messages about a fifth faster, and memory stays bounded by the cache.
@@ -266,7 +290,7 @@ class _SqliteImport:
     PRAGMAS = {"cache_size": -32_768, "wal_autocheckpoint": 8192}
 
     def __init__(self, source: str) -> None:
-        self.source = source
+        super().__init__(source)
         self.known_accounts: set[tuple[Channel, str]] = set()
         self.restore: dict[str, int] = {}
 
@@ -277,9 +301,8 @@ class _SqliteImport:
                 cursor.execute(f"PRAGMA {name} = {value}")
         return self
 
-    def __exit__(self, failure: type[BaseException] | None, *_exc_info: object) -> None:
-        if failure is not None:
-            db.session.rollback()  # the batch that failed; those before it are committed
+    def __exit__(self, failure: type[BaseException] | None, *exc_info: object) -> None:
+        super().__exit__(failure, *exc_info)
         with _driver_cursor() as cursor:
             for name, value in self.restore.items():
                 cursor.execute(f"PRAGMA {name} = {int(value)}")
@@ -288,30 +311,13 @@ class _SqliteImport:
     def prepare(self, batch: LineBatch) -> tuple[LineBatch, EncodedBatch]:
         return batch, encode_batch(batch.accepted)
 
-    def write(self, encoded: EncodedBatch) -> int:
-        if not encoded.accounts <= self.known_accounts:
-            _ensure_accounts(encoded.accounts - self.known_accounts)
-            self.known_accounts |= encoded.accounts
+    def write(self, prepared: EncodedBatch) -> int:
+        if not prepared.accounts <= self.known_accounts:
+            _ensure_accounts(prepared.accounts - self.known_accounts)
+            self.known_accounts |= prepared.accounts
         with _driver_cursor() as cursor:
-            created, _inserted = write_batch(cursor, encoded, now=utcnow(), source=self.source, returning=False)
+            created, _inserted = write_batch(cursor, prepared, now=utcnow(), source=self.source, returning=False)
         return created
-
-
-class _PostgresqlImport:
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def __enter__(self) -> _PostgresqlImport:
-        return self
-
-    def __exit__(self, *_exc_info: object) -> None:
-        pass
-
-    def prepare(self, batch: LineBatch) -> tuple[LineBatch, LineBatch]:
-        return batch, batch
-
-    def write(self, batch: LineBatch) -> int:
-        return store_messages(batch.accepted, source=self.source).created
 
 
 def import_jsonl(
@@ -327,7 +333,7 @@ def import_jsonl(
     writes this one. `on_progress` receives the number of bytes stored since the previous call.
     """
     summary = ImportSummary()
-    writer = _SqliteImport(source) if _on_sqlite() else _PostgresqlImport(source)
+    writer = _SqliteImport(source) if _on_sqlite() else _Import(source)
     lines = jsonl_batches(
         stream, now=utcnow(), max_text_length=current_app.config["WEBCARE_MAX_TEXT_LENGTH"], batch_size=batch_size
     )

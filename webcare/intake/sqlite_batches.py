@@ -19,13 +19,13 @@ from datetime import datetime
 from webcare.channels.models import Channel
 from webcare.intake.models import MessageStatus
 from webcare.intake.parsing import IncomingMessage
-from webcare.timeutil import UTC
+from webcare.timeutil import as_utc
 
 
 def sqlite_datetime(moment: datetime) -> str:
     """A UTC moment as SQLAlchemy's SQLite DATETIME stores it (naive UTC, microseconds always written),
     so stored values sort and compare with those bound by the ORM."""
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return as_utc(moment).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 @dataclass(frozen=True, slots=True)
