@@ -104,7 +104,7 @@ def a_case(app):
 
     from webcare.inbox.models import Case
     from webcare.intake.services import import_jsonl
-    from webcare.intake.worker import run_worker
+    from webcare.worker import run_worker
 
     import_jsonl(io.BytesIO(json.dumps(message_line("q")).encode()), source="test")
     run_worker(app, drain=True)
@@ -172,7 +172,7 @@ def test_resident_text_is_escaped_on_the_case_page(app, client, make_user, auth)
 
     from webcare.inbox.models import Case
     from webcare.intake.services import import_jsonl
-    from webcare.intake.worker import run_worker
+    from webcare.worker import run_worker
 
     payload = '<script>alert(1)</script><img src=x onerror="alert(2)">'
     import_jsonl(io.BytesIO(json.dumps(message_line("xss", text=payload)).encode()), source="test")
@@ -190,7 +190,7 @@ def test_inbox_pages_forward_with_a_cursor_and_rejects_a_forged_one(app, client,
     import json
 
     from webcare.intake.services import import_jsonl
-    from webcare.intake.worker import run_worker
+    from webcare.worker import run_worker
 
     lines = b"".join(json.dumps(message_line(f"m{i}", minutes=i, author={"id": f"a{i}"})).encode() + b"\n" for i in range(60))
     import_jsonl(io.BytesIO(lines), source="test")
@@ -228,9 +228,9 @@ def test_user_create_command_makes_a_user_who_can_log_in(runner, client, csrf_fr
 
 
 def test_the_demo_builds_a_municipality_with_weeks_of_traffic(app, runner):
-    from webcare.channels.models import Account
+    from webcare.accounts.models import Account
     from webcare.inbox.models import Case, CaseStatus
-    from webcare.intake.models import Direction, Message, MessageStatus
+    from webcare.inbox.models import Direction, Message, MessageStatus
     from webcare.replies.models import Reply, ReplyStatus
     from webcare.timeutil import as_utc, zone
 

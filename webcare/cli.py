@@ -37,7 +37,7 @@ def _logging() -> None:
 @with_appcontext
 def worker_command(drain: bool, batch_size: int | None) -> None:
     """Process the intake queue (claims batches under a lease)."""
-    from webcare.intake.worker import run_worker
+    from webcare.worker import run_worker
 
     _logging()
     app = current_app._get_current_object()

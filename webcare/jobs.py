@@ -34,7 +34,7 @@ def send_notification_emails() -> None:
 
 
 def close_bundles() -> None:
-    from webcare.protocol.bundles import close_due_bundles
+    from webcare.inbox.bundles import close_due_bundles
 
     close_due_bundles()
 
@@ -54,7 +54,7 @@ def warn_about_roster_gaps() -> None:
 
 
 def route_waiting_cases() -> None:
-    from webcare.roster.routing import route_waiting_cases
+    from webcare.inbox.routing import route_waiting_cases
     from webcare.timeutil import utcnow
 
     route_waiting_cases(utcnow())

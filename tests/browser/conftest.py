@@ -200,7 +200,7 @@ def _seed(env: dict[str, str]) -> str:
     from webcare.auth.services import create_api_token, create_user
     from webcare.extensions import db
     from webcare.intake.services import import_jsonl
-    from webcare.intake.worker import run_worker
+    from webcare.worker import run_worker
 
     previous = os.environ.get("WEBCARE_INSTANCE_PATH")
     os.environ["WEBCARE_INSTANCE_PATH"] = env["WEBCARE_INSTANCE_PATH"]

@@ -8,9 +8,11 @@ import hmac
 import json
 from datetime import timedelta
 
-from webcare.channels.models import Account, Channel, ChannelSettings
+from webcare.accounts.models import Account, Channel
+from webcare.channels.models import ChannelSettings
 from webcare.extensions import db
-from webcare.intake.queue import claim_batch, process_claim
+from webcare.intake.queue import claim_batch
+from webcare.worker import process_claim
 from tests.channels.conftest import META_APP_SECRET, X_CONSUMER_SECRET
 
 

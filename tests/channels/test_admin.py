@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from webcare.auth.models import Role
-from webcare.channels.models import Account, Channel, ChannelSettings
+from webcare.accounts.models import Account, Channel
+from webcare.channels.models import ChannelSettings
 from webcare.extensions import db
 from tests.channels.helpers import our_account, post_meta
 from tests.channels.test_meta_webhooks import PAGE_ID, whatsapp_delivery, whatsapp_text

@@ -11,10 +11,12 @@ from sqlalchemy import func, select
 
 from webcare.auth.models import Role
 from webcare.channels.imap import poll_account
-from webcare.channels.models import Channel, DeliveryStatus
+from webcare.accounts.models import Channel
+from webcare.channels.models import DeliveryStatus
 from webcare.extensions import db
 from webcare.inbox.models import CaseEvent
-from webcare.intake.models import DeadLetter, Direction, Message
+from webcare.inbox.models import Direction, Message
+from webcare.intake.models import DeadLetter
 from webcare.intake.services import accept_items
 from webcare.mandates.models import Permission
 from webcare.replies.outbox import send_due_replies

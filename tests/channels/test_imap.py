@@ -7,11 +7,12 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from webcare.channels.imap import poll_account, poll_all
-from webcare.channels.models import Channel, DeliveryLog, DeliveryOutcome, DeliveryStatus
+from webcare.accounts.models import Channel
+from webcare.channels.models import DeliveryLog, DeliveryOutcome, DeliveryStatus
 from webcare.channels.secrets import variable_name
 from webcare.channels.services import test_connection as check_connection
 from webcare.extensions import db
-from webcare.intake.models import Message
+from webcare.inbox.models import Message
 from webcare.intake.services import accept_items
 from tests.channels.helpers import our_account
 

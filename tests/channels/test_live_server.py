@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from webcare.extensions import db
-from webcare.intake.models import Message
+from webcare.inbox.models import Message
 from tests.channels.helpers import meta_body, meta_signature
 from tests.channels.test_meta_webhooks import whatsapp_delivery, whatsapp_text
 

@@ -8,7 +8,7 @@ import pytest
 
 from webcare.channels.base import OutgoingReply, SendFailed
 from webcare.channels.meta import InstagramConnector, MetaConnector, WhatsAppConnector
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 from webcare.channels.secrets import variable_name
 from webcare.channels.services import test_connection as check_connection
 from webcare.extensions import db

@@ -6,10 +6,12 @@ import json
 
 from sqlalchemy import func, select
 
-from webcare.channels.models import Channel, DeliveryLog, DeliveryOutcome, DeliveryStatus
+from webcare.accounts.models import Channel
+from webcare.channels.models import DeliveryLog, DeliveryOutcome, DeliveryStatus
 from webcare.extensions import db
 from webcare.inbox.models import CaseEvent
-from webcare.intake.models import DeadLetter, Direction, Message
+from webcare.inbox.models import Direction, Message
+from webcare.intake.models import DeadLetter
 from tests.channels.conftest import META_VERIFY_TOKEN
 from tests.channels.helpers import meta_body, meta_signature, our_account, post_meta, process_queue
 

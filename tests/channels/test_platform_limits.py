@@ -10,11 +10,11 @@ from sqlalchemy import select
 from webcare.auth.models import Role
 from webcare.channels.base import SendFailed
 from webcare.channels.meta import MetaConnector, WhatsAppConnector
-from webcare.channels.models import Channel
+from webcare.accounts.models import Channel
 from webcare.channels.secrets import variable_name
 from webcare.extensions import db
 from webcare.inbox.models import CaseEvent
-from webcare.intake.models import Message
+from webcare.inbox.models import Message
 from webcare.mandates.models import Permission
 from webcare.replies.models import ReplyStatus
 from webcare.replies.outbox import send_due_replies

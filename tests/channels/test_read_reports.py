@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from webcare.auth.models import Role
-from webcare.channels.models import Channel, DeliveryStatus
+from webcare.accounts.models import Channel
+from webcare.channels.models import DeliveryStatus
 from webcare.extensions import db
-from webcare.intake.models import Direction, Message
+from webcare.inbox.models import Direction, Message
 from webcare.intake.services import accept_items
 from webcare.mandates.models import Permission
 from webcare.replies.outbox import send_due_replies

@@ -7,7 +7,7 @@ import pytest
 from config import settings_from_env
 from webcare.channels.base import Delivery, SignatureError
 from webcare.channels.email import TOKEN_HEADER, EmailConnector
-from webcare.channels.models import Channel
+from webcare.accounts.models import Channel
 from tests.channels.helpers import our_account
 from tests.channels.test_webform import HANDLE, send_form
 

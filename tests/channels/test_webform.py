@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import func, select
 
 from webcare.channels.base import OutgoingReply
-from webcare.channels.models import Channel, WebformReceipt
+from webcare.accounts.models import Channel
+from webcare.channels.models import WebformReceipt
 from webcare.channels.webform import WebformConnector, send_pending_receipts
 from webcare.extensions import db
-from webcare.intake.models import Message
+from webcare.inbox.models import Message
 from tests.channels.helpers import our_account
 
 HANDLE = "lindeburg"

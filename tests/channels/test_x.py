@@ -10,11 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from webcare.channels.base import OutgoingReply, SendFailed
-from webcare.channels.models import Channel, DeliveryLog, DeliveryOutcome
+from webcare.accounts.models import Channel
+from webcare.channels.models import DeliveryLog, DeliveryOutcome
 from webcare.channels.secrets import variable_name
 from webcare.channels.x import XConnector
 from webcare.extensions import db
-from webcare.intake.models import DeadLetter, Message
+from webcare.inbox.models import Message
+from webcare.intake.models import DeadLetter
 from tests.channels.conftest import X_CONSUMER_SECRET
 from tests.channels.helpers import our_account, post_x
 

@@ -7,9 +7,10 @@ from sqlalchemy import select
 from tests.conftest import message_line
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseEvent, CaseStatus
-from webcare.intake.models import Message, MessageStatus
+from webcare.inbox.models import Message, MessageStatus
 from webcare.intake.services import import_jsonl
-from webcare.intake.worker import run_worker
+from webcare.inbox.processing import MAX_DEFERRALS
+from webcare.worker import run_worker
 from webcare.timeutil import UTC
 
 BASE = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -86,11 +87,30 @@ def test_the_same_conversation_id_joins_the_open_case(app):
     assert _case_of("e1") == _case_of("e2")
 
 
-def test_an_outbound_line_that_answers_nothing_known_opens_no_case(app):
+def test_an_outbound_line_that_answers_nothing_known_waits_for_its_parent_and_then_opens_no_case(app):
     _ingest(app, message_line("o1", direction="outbound", in_reply_to="unknown"))
+
+    waiting = db.session.scalar(select(Message).where(Message.external_id == "o1"))
+    assert waiting.status == MessageStatus.QUEUED and waiting.deferrals == 1 and waiting.available_at is not None
+
+    waiting.deferrals, waiting.available_at = MAX_DEFERRALS, None
+    db.session.commit()
+    run_worker(app, drain=True)
 
     assert _case_of("o1") is None
     assert db.session.scalar(select(Case)) is None
+
+
+def test_our_reply_imported_before_the_message_it_answers_joins_that_case_when_it_arrives(app):
+    """History from another tool can list an answer before its question, even in separate files."""
+    _ingest(app, message_line("answer", minutes=45, direction="outbound", in_reply_to="question"))
+    _ingest(app, message_line("question", minutes=0), message_line("follow-up", minutes=60, in_reply_to="answer"))
+
+    case = _case_of("question")
+    assert _case_of("answer") == case == _case_of("follow-up")
+    assert case.first_response_at == BASE + timedelta(minutes=45)
+    assert case.first_response_seconds == 45 * 60
+    assert (case.inbound_count, case.outbound_count) == (2, 1)
 
 
 def test_a_reply_processed_before_its_parent_still_joins_the_parents_case(app):

@@ -6,7 +6,8 @@ from sqlalchemy import select
 from tests.conftest import message_line
 from webcare.auth.services import create_api_token
 from webcare.extensions import db
-from webcare.intake.models import DeadLetter, Message, MessageStatus
+from webcare.inbox.models import Message, MessageStatus
+from webcare.intake.models import DeadLetter
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from tests.conftest import message_line
-from webcare.channels.models import Account
+from webcare.accounts.models import Account
 from webcare.extensions import db
-from webcare.intake.models import Author, DeadLetter, Message, MessageStatus
+from webcare.inbox.models import Author, Message, MessageStatus
+from webcare.intake.models import DeadLetter
 from webcare.intake.services import import_jsonl
 
 

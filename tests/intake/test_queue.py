@@ -9,8 +9,9 @@ from sqlalchemy import event, func, select, update
 from tests.conftest import message_line
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseEvent
-from webcare.intake.models import Message, MessageStatus
-from webcare.intake.queue import claim_batch, process_claim
+from webcare.inbox.models import Message, MessageStatus
+from webcare.intake.queue import claim_batch
+from webcare.worker import process_claim
 from webcare.intake.services import import_jsonl
 from webcare.timeutil import utcnow
 
@@ -87,9 +88,12 @@ def test_a_message_that_keeps_failing_ends_in_the_dead_letter_and_does_not_hold_
 
     original = BatchThreader.thread
     monkeypatch.setattr(BatchThreader, "thread", broken)
-    for _ in range(queue.MAX_ATTEMPTS):
-        claim = claim_batch(size=10, lease=LEASE)
-        process_claim(claim, quiet_period=QUIET)
+    now = utcnow()
+    for attempt in range(queue.MAX_ATTEMPTS):
+        # A failed message waits a little before it is due again.
+        later = now + timedelta(minutes=attempt)
+        claim = claim_batch(size=10, lease=LEASE, now=later)
+        process_claim(claim, quiet_period=QUIET, now=later)
 
     statuses = dict(db.session.execute(select(Message.external_id, Message.status)).all())
     assert statuses == {"m0": MessageStatus.DONE, "m1": MessageStatus.FAILED}

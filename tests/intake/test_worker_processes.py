@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.conftest import message_line
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseEvent
-from webcare.intake.models import Message, MessageStatus
+from webcare.inbox.models import Message, MessageStatus
 from webcare.intake.parsing import parse_message
 from webcare.intake.services import store_messages
 from webcare.timeutil import UTC, utcnow

@@ -11,12 +11,12 @@ from tests.conftest import message_line
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseEvent, CaseStatus, Priority
-from webcare.intake.models import Message, MessageStatus
+from webcare.inbox.models import Message, MessageStatus
 from webcare.intake.services import import_jsonl
-from webcare.intake.worker import run_worker
+from webcare.worker import run_worker
 from webcare.notifications.models import Notification
-from webcare.protocol.bundles import close_due_bundles
-from webcare.protocol.models import Bundle, BundleStatus, CaseDecision
+from webcare.inbox.bundles import close_due_bundles
+from webcare.inbox.models import Bundle, BundleStatus, CaseDecision
 from webcare.protocol.services import activate_file, active_version
 from webcare.resources import resource_dir
 from webcare.timeutil import UTC, utcnow

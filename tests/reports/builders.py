@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from tests.conftest import message_line
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseStatus
-from webcare.intake.models import Message
+from webcare.inbox.models import Message
 from webcare.intake.services import import_jsonl
-from webcare.intake.worker import run_worker
+from webcare.worker import run_worker
 
 
 def ingest(app, records: list[dict]) -> None:

@@ -10,13 +10,13 @@ from sqlalchemy import select, update
 from tests.conftest import message_line
 from tests.reports.builders import case_of, ingest, make_case
 from webcare.auth.models import Role
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 from webcare.channels.webform import send_pending_receipts, submit_contact_form
 from webcare.extensions import db
 from webcare.inbox.models import Case
-from webcare.intake.models import Message
-from webcare.intake.worker import run_worker
-from webcare.protocol.models import Bundle, CaseDecision
+from webcare.inbox.models import Message
+from webcare.worker import run_worker
+from webcare.inbox.models import Bundle, CaseDecision
 from webcare.protocol.services import activate_file
 from webcare.reports.metrics import TIME_METRICS, Clock
 from webcare.reports.queries import Period, ReportQuery, metric_statistics, totals
@@ -100,7 +100,7 @@ def test_first_assignment_on_the_staffed_clock_skips_the_closed_evening(app, mak
 def test_a_bundles_summary_reply_is_the_first_response_of_each_member_in_the_report(app, protocol, make_user):
     from webcare.mandates.models import Permission
     from webcare.mandates.services import add_rule
-    from webcare.protocol.bundles import answer_bundle, close_due_bundles
+    from webcare.inbox.bundles import answer_bundle, close_due_bundles
     from webcare.replies.outbox import send_due_replies
 
     lead = make_user(Role.LEAD)

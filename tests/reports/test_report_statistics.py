@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tests.reports.builders import make_case
-from webcare.channels.models import Channel
+from webcare.accounts.models import Channel
 from webcare.extensions import db
 from webcare.inbox.events import record
 from webcare.inbox.models import CaseStatus

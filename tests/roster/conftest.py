@@ -68,7 +68,7 @@ def team_setup(app) -> TeamSetup:
 @pytest.fixture
 def make_case(app):
     """A new case on X that arrived at `arrived` (UTC), with an optional priority."""
-    from webcare.channels.models import Account, Channel
+    from webcare.accounts.models import Account, Channel
     from webcare.inbox.models import Case
 
     account = Account(channel=Channel.X, handle="gemeente", name="Gemeente", is_general=True)

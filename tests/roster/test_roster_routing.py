@@ -15,7 +15,7 @@ from webcare.inbox.models import CaseEvent, Priority
 from webcare.notifications.models import Notification
 from webcare.notifications.services import send_pending_emails
 from webcare.roster.models import CaseDutyRecord, ImmutableDutyRecord
-from webcare.roster.routing import route_case
+from webcare.inbox.routing import route_case
 
 MONDAY_MORNING = local(2026, 11, 2, 10, 0)
 

@@ -9,7 +9,7 @@ from webcare.extensions import db
 from webcare.inbox.models import CaseEvent, CaseStatus
 from webcare.jobs import scheduled_jobs
 from webcare.roster.models import CaseDutyRecord
-from webcare.roster.routing import record_arrival_duty, route_case, route_waiting_cases
+from webcare.inbox.routing import record_arrival_duty, route_case, route_waiting_cases
 
 SATURDAY_NOON = local(2026, 11, 7, 12, 0)
 MONDAY_NINE = local(2026, 11, 9, 9, 0)

@@ -7,10 +7,10 @@ from itertools import count
 
 from sqlalchemy import select
 
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseStatus
-from webcare.intake.models import Author
+from webcare.inbox.models import Author
 from webcare.timeutil import UTC
 
 BASE = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from tests.conftest import message_line
 from webcare.extensions import db
 from webcare.inbox.models import Case
-from webcare.intake.models import Message
+from webcare.inbox.models import Message
 from webcare.intake.services import import_jsonl
-from webcare.intake.worker import run_worker
+from webcare.worker import run_worker
 from webcare.mandates.models import Permission, Risk, Visibility
 from webcare.mandates.services import add_rule
 from webcare.timeutil import UTC

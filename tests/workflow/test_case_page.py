@@ -17,7 +17,7 @@ from webcare.inbox import services
 from webcare.inbox.models import Case, CaseStatus
 from webcare.inbox.presence import heartbeat
 from webcare.intake.services import import_jsonl
-from webcare.intake.worker import run_worker
+from webcare.worker import run_worker
 
 
 def page_of(client, case) -> str:

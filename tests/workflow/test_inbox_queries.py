@@ -8,7 +8,7 @@ import pytest
 
 from tests.workflow.inbox_builders import BASE, minutes, new_case
 from webcare.auth.models import Role, Team
-from webcare.channels.models import Channel
+from webcare.accounts.models import Channel
 from webcare.extensions import db
 from webcare.inbox import queries
 from webcare.inbox.models import CaseStatus, Priority
@@ -56,7 +56,7 @@ def test_my_team_shows_the_cases_of_my_team_and_nothing_without_a_team(make_user
 
 
 def test_escalated_approval_bundles_and_ignored_views(app):
-    from webcare.protocol.models import Bundle
+    from webcare.inbox.models import Bundle
 
     bundle = Bundle(cluster_key="kermis", rule_id="bundle", opened_at=BASE, closes_at=NOW)
     db.session.add(bundle)

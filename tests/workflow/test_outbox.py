@@ -10,10 +10,10 @@ from tests.conftest import message_line
 from webcare.auth.models import Role
 from webcare.channels import base
 from webcare.channels.base import Connector, SendFailed, SentReply
-from webcare.channels.models import Channel
+from webcare.accounts.models import Channel
 from webcare.extensions import db
 from webcare.inbox.models import CaseEvent, CaseStatus
-from webcare.intake.worker import run_worker
+from webcare.worker import run_worker
 from webcare.mandates.models import Permission
 from webcare.replies.models import Reply, ReplyStatus
 from webcare.replies.outbox import MAX_SEND_ATTEMPTS, backoff, claim_due_replies, send_due_replies
@@ -107,9 +107,6 @@ def test_after_the_last_attempt_a_reply_fails_visibly_and_the_case_is_open_again
 @pytest.fixture
 def facebook_without_connector(monkeypatch):
     """The state before the Facebook connector existed (or for any channel still without one)."""
-    from webcare.channels.services import load_connectors
-
-    load_connectors()
     monkeypatch.delitem(base._registry, Channel.FACEBOOK, raising=False)
 
 
@@ -163,7 +160,7 @@ def test_a_resident_answering_after_our_reply_threads_onto_the_case(app, make_us
     send_due_replies(now=LATER)
     db.session.refresh(reply)
     sent_id = reply.case.id
-    from webcare.intake.models import Message
+    from webcare.inbox.models import Message
 
     our_message = db.session.get(Message, reply.message_id)
 

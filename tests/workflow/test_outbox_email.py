@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 
 from tests.workflow.reply_support import LATER, allow, open_case
 from webcare.auth.models import Role
-from webcare.intake.models import Message
+from webcare.inbox.models import Message
 from webcare.extensions import db
 from webcare.mandates.models import Permission
 from webcare.replies.models import ReplyStatus

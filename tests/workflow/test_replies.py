@@ -9,7 +9,7 @@ from tests.workflow.reply_support import ARRIVAL, LATER, allow, open_case, priva
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox.models import CaseEvent, CaseStatus
-from webcare.intake.models import Direction, Message
+from webcare.inbox.models import Direction, Message
 from webcare.mandates.models import Permission, Risk, Visibility
 from webcare.notifications.models import Notification
 from webcare.replies.models import Reply, ReplyStatus

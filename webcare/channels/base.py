@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 
 
 class SignatureError(Exception):

@@ -18,7 +18,7 @@ from webcare.channels.base import (
     Connector, Delivery, MalformedDelivery, OutgoingReply, ParsedDelivery, SendFailed, SentReply, SignatureError,
     register,
 )
-from webcare.channels.models import Channel
+from webcare.accounts.models import Channel
 from webcare.extensions import db
 from webcare.timeutil import utcnow
 
@@ -28,7 +28,7 @@ TOKEN_HEADER = "X-Webcare-Mail-Token"
 
 def _subject_of(in_reply_to: str | None, fallback: str) -> str:
     """The subject of the e-mail we answer ("Re: …"), from its raw payload or its first line."""
-    from webcare.intake.models import Message
+    from webcare.inbox.models import Message
 
     subject = None
     if in_reply_to:

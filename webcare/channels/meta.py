@@ -20,7 +20,7 @@ from webcare.channels.base import (
     Connector, Delivery, MalformedDelivery, OutgoingReply, ParsedDelivery, SendFailed, SentReply, SignatureError,
     StatusUpdate, register,
 )
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 from webcare.channels.secrets import MissingSecret, account_secret, app_secret
 from webcare.channels.services import handles_for, parent_message, platform_details, settings_of
 from webcare.extensions import db
@@ -244,7 +244,7 @@ class _Parser:
 
 def _outbound_up_to(channel: Channel, conversation_id: str, moment: datetime) -> list[str]:
     """The platform ids of our messages in a Messenger conversation sent up to a watermark."""
-    from webcare.intake.models import Direction, Message
+    from webcare.inbox.models import Direction, Message
 
     return list(db.session.scalars(select(Message.external_id).where(
         Message.channel == channel, Message.conversation_id == conversation_id,
@@ -362,7 +362,7 @@ class InstagramConnector(MetaConnector):
 
 def last_message_from(account: Account, resident: str) -> datetime | None:
     """When the resident last wrote to this WhatsApp number (the 24-hour service window runs from it)."""
-    from webcare.intake.models import Author, Direction, Message
+    from webcare.inbox.models import Author, Direction, Message
 
     return db.session.scalar(
         select(func.max(Message.created_at)).join(Author, Message.author_id == Author.id).where(

@@ -8,38 +8,9 @@ from datetime import datetime
 from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from webcare.accounts.models import Account, Channel
 from webcare.extensions import BigId, db, string_enum
 from webcare.timeutil import utcnow
-
-
-class Channel(enum.StrEnum):
-    X = "x"
-    FACEBOOK = "facebook"
-    INSTAGRAM = "instagram"
-    WHATSAPP = "whatsapp"
-    EMAIL = "email"
-    WEBFORM = "webform"
-
-    @property
-    def is_private_by_nature(self) -> bool:
-        return self in {Channel.WHATSAPP, Channel.EMAIL, Channel.WEBFORM}
-
-
-class Account(db.Model):
-    """One of our own accounts a message was addressed to (the general account, community accounts)."""
-
-    __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("channel", "handle"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[Channel] = mapped_column(string_enum(Channel))
-    handle: Mapped[str] = mapped_column(String(200))
-    name: Mapped[str] = mapped_column(String(200))
-    is_general: Mapped[bool] = mapped_column(default=False)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.channel.value})"
 
 
 class ChannelSettings(db.Model):

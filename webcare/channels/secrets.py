@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 
 PREFIX = "WEBCARE_CHANNEL_"
 

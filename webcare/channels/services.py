@@ -16,10 +16,12 @@ from webcare.auth.models import User
 from webcare.channels.base import (
     Connector, Delivery, MalformedDelivery, ParsedDelivery, SignatureError, StatusUpdate,
 )
-from webcare.channels.models import Account, Channel, ChannelSettings, DeliveryLog, DeliveryOutcome, DeliveryStatus
+from webcare.accounts.models import Account, Channel
+from webcare.channels.models import ChannelSettings, DeliveryLog, DeliveryOutcome, DeliveryStatus
 from webcare.channels.signing import SignatureMissing
 from webcare.extensions import db
-from webcare.intake.models import DeadLetter, Direction, Message
+from webcare.inbox.models import Direction, Message
+from webcare.intake.models import DeadLetter
 from webcare.intake.services import accept_items, dead_letter
 from webcare.timeutil import UTC, utcnow
 
@@ -283,18 +285,7 @@ def platform_details(message: Message | None) -> dict[str, Any]:
     return details if isinstance(details, dict) else {}
 
 
-def load_connectors() -> None:
-    """Import every connector module so each registers itself for its channel."""
-    import webcare.channels.email  # noqa: F401
-    import webcare.channels.meta  # noqa: F401
-    import webcare.channels.webform  # noqa: F401
-    import webcare.channels.x  # noqa: F401
-
-
 def connector_for_account(account: Account) -> Connector:
-    from webcare.channels.base import connector_class_for
-
-    load_connectors()
     return connector_class_for(account.channel)()
 
 

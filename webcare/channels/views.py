@@ -11,7 +11,8 @@ from webcare.auth.models import Role
 from webcare.channels import meta, services, webform, x
 from webcare.channels.base import Delivery
 from webcare.channels.forms import CHANNEL_LABELS, AccountForm, ContactForm, SettingsForm
-from webcare.channels.models import Account, Channel, DeliveryOutcome
+from webcare.accounts.models import Account, Channel
+from webcare.channels.models import DeliveryOutcome
 from webcare.channels.secrets import secret_states
 from webcare.extensions import csrf, db
 

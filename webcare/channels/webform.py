@@ -18,10 +18,11 @@ from sqlalchemy import func, select
 from webcare.channels.base import (
     Connector, Delivery, OutgoingReply, ParsedDelivery, SentReply, SignatureError, register,
 )
-from webcare.channels.models import Account, Channel, WebformReceipt
+from webcare.accounts.models import Account, Channel
+from webcare.channels.models import WebformReceipt
 from webcare.channels.services import take_in
 from webcare.extensions import db
-from webcare.intake.models import Message
+from webcare.inbox.models import Message
 from webcare.timeutil import utcnow
 
 log = logging.getLogger(__name__)

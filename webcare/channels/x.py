@@ -17,7 +17,7 @@ from webcare.channels.base import (
     Connector, Delivery, MalformedDelivery, OutgoingReply, ParsedDelivery, SendFailed, SentReply, SignatureError,
     register,
 )
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 from webcare.channels.secrets import MissingSecret, account_secret, app_secret
 from webcare.channels.services import handles_for, parent_message
 from webcare.timeutil import UTC

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from webcare.auth.models import Role, Team, User
 from webcare.auth.services import create_user
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 from webcare.demo.corpus import (
     CONVERSATIONS,
     FIRST_NAMES,
@@ -205,9 +205,9 @@ def _ensure_accounts() -> None:
     for channel, handle, name, is_general in DEMO_ACCOUNTS:
         account = db.session.scalar(select(Account).where(Account.channel == channel, Account.handle == handle))
         if account is None:
-            db.session.add(Account(channel=channel, handle=handle, name=name, is_general=is_general))
+            db.session.add(Account(channel=channel, handle=handle, name=name, is_general=is_general, sends_to_log=True))
         else:
-            account.name, account.is_general = name, is_general
+            account.name, account.is_general, account.sends_to_log = name, is_general, True
     db.session.commit()
 
 
@@ -250,7 +250,7 @@ def load_demo(
     *, weeks: int = 4, seed: int = 2026, now: datetime | None = None, messages: bool = True
 ) -> list[tuple[str, str, str]]:
     """Create the demo organisation and its history, process it, and return the logins."""
-    from webcare.intake.worker import run_worker
+    from webcare.worker import run_worker
 
     now = now or utcnow()
     _ensure_accounts()

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 
 from webcare.auth.models import User
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseEvent
+from webcare.inbox.models import Case, CaseEvent, CaseStatus
 from webcare.timeutil import utcnow
 
 CollectedEvent = tuple[Case, str, User | None, datetime, dict]
@@ -56,3 +56,22 @@ def recorded_in_bulk() -> Iterator[None]:
             for case, kind, by, at, details in collected
         ],
     )
+
+
+def move_case(
+    case: Case, wanted: CaseStatus, *, by: User | None, at: datetime | None = None, kind: str = "status_changed", **details: Any
+) -> CaseStatus | None:
+    """Move a case along an allowed transition and record it; the one place a case's status changes.
+
+    Returns the previous status, or None when the case already had it. Raises InvalidTransition.
+    """
+    if case.status == wanted:
+        return None
+    previous = case.move_to(wanted)
+    record(case, kind, by=by, at=at, before=previous.value, after=wanted.value, **details)
+    return previous
+
+
+def case_link(case_id: int) -> str:
+    """The path of a case's page, for notifications and e-mails (built without a request)."""
+    return f"/cases/{case_id}"

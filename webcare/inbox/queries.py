@@ -13,10 +13,10 @@ from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
 from webcare.auth.models import User
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 from webcare.extensions import db
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseEvent, CaseStatus, Priority
-from webcare.intake.models import Author, Message
+from webcare.inbox.models import Author, Message
 from webcare.timeutil import utcnow
 
 PAGE_SIZE = 50
@@ -290,7 +290,7 @@ def notes(case: Case) -> list[CaseEvent]:
 
 def latest_decision(case: Case):
     """The protocol's latest decision on the case (with its version and trace), or None."""
-    from webcare.protocol.models import CaseDecision
+    from webcare.inbox.models import CaseDecision
 
     if case.latest_decision_id is None:
         return None

@@ -14,8 +14,8 @@ from sqlalchemy import select, update
 from webcare.auth.models import Role, User, UserRole
 from webcare.extensions import db
 from webcare.inbox.events import record
-from webcare.inbox.models import ACTIVE_STATUSES, ALLOWED_TRANSITIONS, Case, CaseEvent, CaseStatus, InvalidTransition
-from webcare.inbox.timing import record_resolution
+from webcare.inbox.models import ACTIVE_STATUSES, ALLOWED_TRANSITIONS, Case, CaseEvent, CaseStatus, InvalidTransition, Message
+from webcare.inbox.timing import record_first_response, record_resolution
 from webcare.timeutil import utcnow
 
 __all__ = [
@@ -138,10 +138,20 @@ def _check(user: User, action: str, case: Case) -> None:
         raise NotAllowed(user, action, case)
 
 
-def _lock(case: Case) -> None:
+def lock_case(case: Case) -> None:
     """Re-read the case under a row lock, so concurrent changes queue up instead of overwriting each other."""
     db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     db.session.refresh(case)
+
+
+
+def record_sent_reply(case: Case, message: Message, *, at: datetime, **details: Any) -> None:
+    """Our reply went out: count it on the case, take it as the first response, record it. The caller commits."""
+    lock_case(case)
+    case.outbound_count += 1
+    case.last_message_at = max(case.last_message_at, at)
+    record_first_response(case, at)
+    record(case, "reply_sent", by=None, at=at, message_id=message.id, **details)
 
 
 def _text(value: str | None, what: str, *, required: bool = True) -> str:
@@ -176,7 +186,7 @@ def claim_case(case: Case, *, by: User, now: datetime | None = None) -> None:
     now = now or utcnow()
     if not by.has_role(*WORKING_ROLES):
         raise NotAllowed(by, "claim", case)
-    _lock(case)
+    lock_case(case)
     if case.owner_id == by.id:
         db.session.rollback()
         return
@@ -213,7 +223,7 @@ def claim_case(case: Case, *, by: User, now: datetime | None = None) -> None:
 def assign_case(case: Case, assignee: User, *, by: User, now: datetime | None = None) -> None:
     """Give an active case to `assignee` (an agent or lead); leads may assign any case, owners their own."""
     now = now or utcnow()
-    _lock(case)
+    lock_case(case)
     _check(by, "assign", case)
     if not case.is_active:
         db.session.rollback()
@@ -249,7 +259,7 @@ def add_note(case: Case, text: str, *, by: User, now: datetime | None = None) ->
 def escalate_case(case: Case, department: str, note: str, *, by: User, now: datetime | None = None) -> None:
     """Hand the case to a department with a note; it waits on the department until its answer is recorded."""
     now = now or utcnow()
-    _lock(case)
+    lock_case(case)
     _check(by, "escalate", case)
     if department not in departments():
         db.session.rollback()
@@ -274,7 +284,7 @@ def escalate_case(case: Case, department: str, note: str, *, by: User, now: date
 def record_department_answer(case: Case, text: str, *, by: User, now: datetime | None = None) -> None:
     """Record what the department answered; the case is open again for the webcare team."""
     now = now or utcnow()
-    _lock(case)
+    lock_case(case)
     _check(by, "answer", case)
     if case.status != CaseStatus.WAITING_ON_DEPARTMENT:
         db.session.rollback()
@@ -300,7 +310,7 @@ def record_department_answer(case: Case, text: str, *, by: User, now: datetime |
 def resolve_case(case: Case, outcome: str, note: str = "", *, by: User, now: datetime | None = None) -> None:
     """Resolve the case with an outcome (and a note, required for "other"); sets its resolution time."""
     now = now or utcnow()
-    _lock(case)
+    lock_case(case)
     _check(by, "resolve", case)
     if outcome not in OUTCOMES:
         db.session.rollback()
@@ -319,7 +329,7 @@ def resolve_case(case: Case, outcome: str, note: str = "", *, by: User, now: dat
 def reopen_case(case: Case, reason: str, *, by: User, now: datetime | None = None) -> None:
     """Reopen a resolved, closed or ignored case, saying why."""
     now = now or utcnow()
-    _lock(case)
+    lock_case(case)
     _check(by, "reopen", case)
     reason = _text(reason, "a reason")
     before = {"status": case.status.value, "outcome": case.outcome}
@@ -337,7 +347,7 @@ def reopen_case(case: Case, reason: str, *, by: User, now: datetime | None = Non
 def ignore_case(case: Case, reason: str, *, by: User, now: datetime | None = None) -> None:
     """Close the case as ignored (kept for audit and monitoring), saying why."""
     now = now or utcnow()
-    _lock(case)
+    lock_case(case)
     _check(by, "ignore", case)
     reason = _text(reason, "a reason")
     before = {"status": case.status.value}

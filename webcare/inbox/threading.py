@@ -13,12 +13,12 @@ from datetime import timedelta
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import lazyload, selectinload
 
-from webcare.channels.models import Channel
+from webcare.accounts.models import Channel
 from webcare.extensions import db
-from webcare.inbox.events import record
+from webcare.inbox.events import move_case, record
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseStatus
-from webcare.inbox.timing import record_arrival, record_first_response
-from webcare.intake.models import Direction, Message
+from webcare.inbox.timing import recount_first_response, record_arrival, record_first_response
+from webcare.inbox.models import Direction, Message
 
 SUBJECT_LENGTH = 200
 LOOKUP_CHUNK = 500
@@ -58,13 +58,13 @@ def _one_of(columns: Sequence[ColumnElement], keys: Iterable[tuple]) -> ColumnEl
     )
 
 
-def _conversation_key(message: Message) -> ConversationKey | None:
+def conversation_key(message: Message) -> ConversationKey | None:
     if message.conversation_id is None:
         return None
     return (message.channel, message.account_id, message.conversation_id)
 
 
-def _private_key(message: Message) -> PrivateKey | None:
+def private_key(message: Message) -> PrivateKey | None:
     if message.is_public or message.author_id is None or message.direction != Direction.INBOUND:
         return None
     return (message.account_id, message.author_id)
@@ -98,7 +98,7 @@ class BatchThreader:
             index[key] = case
 
     def _load_conversations(self, messages: Sequence[Message]) -> None:
-        wanted = {key for m in messages if (key := _conversation_key(m))}
+        wanted = {key for m in messages if (key := conversation_key(m))}
         # Asked for exactly as indexed, (channel, conversation_id), with the account checked here: given the
         # account too, PostgreSQL without statistics combines the channel and account indexes instead.
         conversations = list({(channel, conversation_id) for channel, _account, conversation_id in wanted})
@@ -114,7 +114,7 @@ class BatchThreader:
                     self._remember(case, key, self.by_conversation)
 
     def _load_private_threads(self, messages: Sequence[Message]) -> None:
-        wanted = list({key for m in messages if (key := _private_key(m))})
+        wanted = list({key for m in messages if (key := private_key(m))})
         for chunk in _chunks(wanted):
             for case in db.session.scalars(
                 select(Case).options(_ROWS_ONLY).where(
@@ -130,40 +130,43 @@ class BatchThreader:
             return None
         return self.by_key.get((message.channel, message.in_reply_to))
 
-    def adopt(self, message: Message) -> None:
-        """Make a message taken into the batch later (a parent) known to the lookups."""
-        self.by_key[(message.channel, message.external_id)] = message
+    def known_case_ids(self) -> set[int]:
+        """The cases the lookups found: the ones this batch may change."""
+        found = {case.id for case in self.by_conversation.values()} | {case.id for case in self.by_private_thread.values()}
+        found |= {message.case_id for message in self.by_key.values() if message.case_id is not None}
+        return found
 
-    def _case_of_conversation(self, message: Message) -> Case | None:
-        key = _conversation_key(message)
+    def case_of_conversation(self, message: Message) -> Case | None:
+        key = conversation_key(message)
         case = self.by_conversation.get(key) if key else None
         return case if case is not None and case.is_active else None
 
     def _case_of_private_thread(self, message: Message) -> Case | None:
-        key = _private_key(message)
+        key = private_key(message)
         case = self.by_private_thread.get(key) if key else None
         if case is None or not case.is_active or case.last_message_at < message.created_at - self.quiet_period:
             return None
         return case
 
     def _index(self, case: Case, message: Message) -> None:
-        if key := _conversation_key(message):
+        if key := conversation_key(message):
             self._remember(case, key, self.by_conversation)
-        if key := _private_key(message):
+        if key := private_key(message):
             self._remember(case, key, self.by_private_thread)
 
     def thread(self, message: Message) -> Case | None:
         """Attach a message to its case (reply chain, conversation, private thread) or open a new one.
 
         Outbound messages (our own replies) never open a case; one that answers nothing known stays
-        without a case. A message threaded before keeps its case and changes nothing.
+        without a case (the batch lets it wait for its parent first). A message threaded before keeps its
+        case and changes nothing.
         """
         if message.case_id is not None:
             return message.case
         parent = self.parent_of(message)
         case = parent.case if parent is not None else None
         if case is None:
-            case = self._case_of_conversation(message)
+            case = self.case_of_conversation(message)
         if case is None and message.direction == Direction.INBOUND:
             case = self._case_of_private_thread(message)
         if message.direction == Direction.OUTBOUND:
@@ -207,12 +210,11 @@ def _join_inbound(case: Case, message: Message) -> None:
         case.first_inbound_at = message.created_at
         case.queue_at = min(case.queue_at, message.created_at)
         record_arrival(case)
+        recount_first_response(case)
     if case.status in _REOPENABLE:
-        previous = case.move_to(CaseStatus.REOPENED)
-        record(case, "reopened", by=None, reason="resident_replied", before=previous.value, message_id=message.id)
+        move_case(case, CaseStatus.REOPENED, by=None, kind="reopened", reason="resident_replied", message_id=message.id)
     elif case.status == CaseStatus.WAITING_ON_RESIDENT:
-        previous = case.move_to(CaseStatus.OPEN)
-        record(case, "status_changed", by=None, before=previous.value, after=case.status.value)
+        move_case(case, CaseStatus.OPEN, by=None)
     record(case, "message_received", by=None, at=message.created_at, message_id=message.id)
 
 
@@ -221,6 +223,5 @@ def _join_outbound(case: Case, message: Message) -> None:
     case.last_message_at = max(case.last_message_at, message.created_at)
     record_first_response(case, message.created_at)
     if case.status in {CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.REOPENED}:
-        previous = case.move_to(CaseStatus.WAITING_ON_RESIDENT)
-        record(case, "status_changed", by=None, before=previous.value, after=case.status.value)
+        move_case(case, CaseStatus.WAITING_ON_RESIDENT, by=None)
     record(case, "reply_recorded", by=None, at=message.created_at, message_id=message.id)

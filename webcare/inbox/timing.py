@@ -10,7 +10,7 @@ from sqlalchemy import select
 from webcare.extensions import db
 from webcare.inbox.events import record
 from webcare.inbox.models import Case
-from webcare.protocol.models import Bundle
+from webcare.inbox.models import Bundle
 from webcare.timeutil import OfficeHours, StaffedClock, TimeBand, as_utc, zone
 
 
@@ -64,6 +64,15 @@ def record_first_response(case: Case, at: datetime) -> None:
     case.first_response_seconds = _seconds(at - case.first_inbound_at)
     case.first_response_staffed_seconds = _seconds(staffed_clock(case.first_inbound_at, at).duration(case.first_inbound_at, at))
     _answer_bundle_members(case, at)
+
+
+def recount_first_response(case: Case) -> None:
+    """The first inbound message moved earlier (history arriving out of order): the response time grows with it."""
+    if case.first_response_at is None or case.first_inbound_at is None:
+        return
+    start, at = case.first_inbound_at, case.first_response_at
+    case.first_response_seconds = _seconds(at - start)
+    case.first_response_staffed_seconds = _seconds(staffed_clock(start, at).duration(start, at))
 
 
 def _answer_bundle_members(case: Case, at: datetime) -> None:

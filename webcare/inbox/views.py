@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from webcare.auth.access import ANY_STAFF, role_required
 from webcare.auth.models import Role, User
-from webcare.channels.models import Channel
+from webcare.accounts.models import Channel
 from webcare.channels.services import furthest_delivery_statuses
 from webcare.extensions import db
 from webcare.inbox import forms, presence, queries, services

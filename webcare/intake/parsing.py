@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from webcare.channels.models import Channel
-from webcare.intake.models import Direction
+from webcare.accounts.models import Channel
+from webcare.inbox.models import Direction
 from webcare.timeutil import UTC
 
 MAX_ID_LENGTH = 255

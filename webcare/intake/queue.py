@@ -1,31 +1,31 @@
-"""The intake queue: claiming batches under a lease, processing them, fencing late finishers."""
+"""The intake queue: claiming batches under a lease, writing their outcome, fencing late finishers.
+
+What happens to a claimed message (threading, triage) is the inbox's; the worker (webcare.worker) joins
+the two. A message waits in the queue, not claimable before `available_at`, while its parent is still on
+its way; finishing a message wakes the replies that wait for it.
+"""
 
 from __future__ import annotations
 
 import logging
 import uuid
-from contextlib import nullcontext
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, any_, bindparam, func, or_, select, union_all, update
-from sqlalchemy.exc import OperationalError
 
 from webcare.extensions import db
-from webcare.inbox.events import recorded_in_bulk
-from webcare.inbox.threading import BatchThreader
-from webcare.protocol.services import active_version_cached, compiled
-from webcare.protocol.triage import BatchTriage
-from webcare.intake.models import Message, MessageStatus
+from webcare.inbox.models import Message, MessageStatus
+from webcare.inbox.processing import BatchResult
 from webcare.intake.services import dead_letter
-from webcare.roster.store import roster_heads_read_once
 from webcare.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-# A reply whose parent is still queued waits for it, but not for ever.
-MAX_DEFERRALS = 20
+FIRST_WAIT = timedelta(seconds=0.5)
+LONGEST_WAIT = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -35,25 +35,19 @@ class Claim:
     lease_expires_at: datetime
 
 
-@dataclass
-class BatchOutcome:
-    processed: int = 0
-    deferred: int = 0
-    failed: int = 0
-    lease_lost: bool = False
-
-
 def _is_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
 def _claimable_ids(size: int, now: datetime) -> Select:
-    """The lowest `size` ids of queued messages and ones whose lease ran out.
+    """The lowest `size` ids of queued messages due now and of ones whose lease ran out.
 
     Each kind is read from the (status, id) index in id order and cut at `size`; one OR of the two reads
     and sorts every queued row, which makes each claim slower the longer the queue.
     """
-    queued = select(Message.id).where(Message.status == MessageStatus.QUEUED)
+    queued = select(Message.id).where(
+        Message.status == MessageStatus.QUEUED, or_(Message.available_at.is_(None), Message.available_at <= now)
+    )
     lapsed = select(Message.id).where(Message.status == MessageStatus.PROCESSING, Message.lease_expires_at < now)
     parts = [part.order_by(Message.id).limit(size) for part in (queued, lapsed)]
     if _is_postgresql():
@@ -63,7 +57,7 @@ def _claimable_ids(size: int, now: datetime) -> Select:
 
 
 def claim_batch(*, size: int, lease: timedelta, now: datetime | None = None) -> Claim | None:
-    """Claim up to `size` queued messages (or ones whose lease ran out) in one committed transaction."""
+    """Claim up to `size` due messages (or ones whose lease ran out) in one committed transaction."""
     now = now or utcnow()
     token = uuid.uuid4().hex
     candidates = _claimable_ids(size, now).scalar_subquery()
@@ -96,110 +90,51 @@ def claim_batch(*, size: int, lease: timedelta, now: datetime | None = None) -> 
     return Claim(token, tuple(sorted(claimed)), now + lease)
 
 
-def _release_if_still_ours(claim: Claim, message_ids: set[int]) -> bool:
-    """Clear our claim on the messages we worked on, if we still hold every one of them.
-
-    Runs after the batch is flushed, so on PostgreSQL the rows stay locked to commit; a worker that took
-    the batch over after our lease ran out has its own token on them, and we hold fewer than we worked on.
-    """
-    released = db.session.execute(
-        update(Message)
-        .where(Message.id.in_(message_ids), Message.claim_token == claim.token)
-        .values(claim_token=None, lease_expires_at=None)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return released == len(message_ids)
-
-
-def _adopt(message: Message, claim: Claim) -> bool:
-    """Take a still-queued message (a parent we need first) into our claim."""
-    adopted = db.session.execute(
-        update(Message)
-        .where(Message.id == message.id, Message.status == MessageStatus.QUEUED)
-        .values(
-            status=MessageStatus.PROCESSING,
-            claim_token=claim.token,
-            lease_expires_at=claim.lease_expires_at,
-            attempts=Message.attempts + 1,
+def load_claimed(claim: Claim) -> list[Message] | None:
+    """The claim's messages in the order they were written, or None when another worker has taken them over."""
+    messages = list(
+        db.session.scalars(
+            select(Message).where(Message.id.in_(claim.message_ids)).order_by(Message.created_at, Message.id)
         )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(message)
-    return adopted == 1
+    )
+    if any(message.claim_token != claim.token for message in messages):
+        db.session.rollback()
+        return None
+    return messages
 
 
-def _defer(message: Message) -> None:
-    # The claim token stays until the fence check; a queued message's old token is never looked at.
-    message.status = MessageStatus.QUEUED
+def wait_before_retry(deferrals: int) -> timedelta:
+    """Half a second, a second, two, … up to a minute: a parent in flight is usually done within a batch."""
+    return min(FIRST_WAIT * 2**deferrals, LONGEST_WAIT)
 
 
-class _BatchRun:
-    """One batch being threaded in memory, each parent before its replies."""
+def finish_claim(claim: Claim, messages: list[Message], result: BatchResult, now: datetime) -> bool:
+    """Write the batch's outcome, release our claim and wake the replies waiting for what was done.
 
-    def __init__(self, claim: Claim, messages: list[Message], quiet_period: timedelta, now: datetime):
-        self.claim = claim
-        self.now = now
-        self.outcome = BatchOutcome()
-        self.pending = {message.id: message for message in messages}
-        self.held = list(messages)
-        self.threader = BatchThreader(messages, quiet_period=quiet_period)
-        self.triage = _triage_for(messages, now)
-
-    def process(self, message: Message) -> None:
-        if self.pending.pop(message.id, None) is None:
-            return
-        parent = self.threader.parent_of(message)
-        if parent is not None and parent.status != MessageStatus.DONE:
-            if parent.status == MessageStatus.QUEUED and parent not in self.held and _adopt(parent, self.claim):
-                self.held.append(parent)
-                self.pending[parent.id] = parent
-            self.process(parent)
-            if parent.status != MessageStatus.DONE and message.attempts <= MAX_DEFERRALS:
-                _defer(message)
-                self.outcome.deferred += 1
-                return
-        case = self.threader.thread(message)
-        if self.triage is not None:
-            self.triage.triage(message, case)
-        message.status = MessageStatus.DONE
-        message.processed_at = self.now
-        self.outcome.processed += 1
-
-
-def _thread_batch(claim: Claim, messages: list[Message], quiet_period: timedelta, now: datetime) -> tuple[BatchOutcome, bool]:
-    """Thread the messages in memory (parents first) and write the batch, releasing our claim on it.
-
-    Returns the outcome and whether we still held every message; the caller commits only then.
+    Flushes the inbox's pending changes first. Each message is written only while it still carries our
+    claim token; returns whether every one did (if not, the lease was lost and the caller rolls back).
+    Expiring the messages drops their pending changes from the unit of work, which would compare every
+    attribute of every message; they are reloaded when read.
     """
-    with db.session.no_autoflush, roster_heads_read_once():
-        run = _BatchRun(claim, messages, quiet_period, now)
-        # Without a protocol nothing reads or flushes mid-batch, so messages and events can be written in
-        # bulk; the unit of work compares every attribute of every message and inserts events one by one.
-        in_bulk = run.triage is None
-        with recorded_in_bulk() if in_bulk else nullcontext():
-            for message in messages:
-                run.process(message)
-            if in_bulk:
-                still_ours = _write_messages_in_bulk(claim, run.held)
-            else:
-                held_ids = {message.id for message in run.held}
-                db.session.flush()
-                still_ours = _release_if_still_ours(claim, held_ids)
-    return run.outcome, still_ours
-
-
-def _write_messages_in_bulk(claim: Claim, held: list[Message]) -> bool:
-    """Flush the session, then write each held message's outcome and release our claim on it in one
-    statement; returns whether we still held every one of them.
-
-    Expiring the messages drops their pending changes from the unit of work; they are reloaded when read.
-    """
-    outcomes = []
-    for message in held:
-        case = message.case if message.status == MessageStatus.DONE else None
-        outcomes.append((message.id, message.status, message.processed_at, case, message.case_id))
+    rows = []
+    for message in messages:
+        deferred = message.id in result.deferred
+        case = result.cases.get(message.id)
+        rows.append(
+            {
+                "message_id": message.id,
+                "new_status": MessageStatus.QUEUED if deferred else MessageStatus.DONE,
+                "new_processed_at": None if deferred else now,
+                "new_case": case,
+                "new_deferrals": message.deferrals + 1 if deferred else message.deferrals,
+                "new_available_at": now + wait_before_retry(message.deferrals) if deferred else None,
+            }
+        )
         db.session.expire(message)
     db.session.flush()
+    for row in rows:
+        case = row.pop("new_case")
+        row["new_case_id"] = case.id if case is not None else None
     table = Message.__table__
     written = db.session.execute(
         update(table)
@@ -207,32 +142,40 @@ def _write_messages_in_bulk(claim: Claim, held: list[Message]) -> bool:
         .values(
             status=bindparam("new_status"),
             processed_at=bindparam("new_processed_at"),
-            case_id=bindparam("new_case_id"),
+            case_id=func.coalesce(bindparam("new_case_id"), table.c.case_id),
+            deferrals=bindparam("new_deferrals"),
+            available_at=bindparam("new_available_at"),
             claim_token=None,
             lease_expires_at=None,
         ),
-        [
-            {
-                "message_id": message_id,
-                "new_status": status,
-                "new_processed_at": processed_at,
-                "new_case_id": case.id if case else case_id,
-            }
-            for message_id, status, processed_at, case, case_id in outcomes
-        ],
+        rows,
     ).rowcount
-    return written == len(outcomes)
+    if written != len(rows):
+        return False
+    _wake_replies_to(result.done_keys)
+    return True
 
 
-def _triage_for(messages: list[Message], now: datetime) -> BatchTriage | None:
-    """Triage with the protocol active now; without one, cases wait for a person (never a made-up decision)."""
-    version = active_version_cached()
-    if version is None:
-        return None
-    return BatchTriage(messages, compiled(version), version, now)
+def _wake_replies_to(keys: list[tuple]) -> None:
+    """Replies waiting for a message finished now become claimable at once instead of after their wait."""
+    by_channel: dict = defaultdict(list)
+    for channel, external_id in keys:
+        by_channel[channel].append(external_id)
+    for channel, external_ids in by_channel.items():
+        db.session.execute(
+            update(Message)
+            .where(
+                Message.available_at.is_not(None),
+                Message.channel == channel,
+                Message.in_reply_to.in_(external_ids),
+                Message.status == MessageStatus.QUEUED,
+            )
+            .values(available_at=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
-def _commit_unless_lease_lost(still_ours: bool, batch_size: int) -> bool:
+def commit_unless_lease_lost(still_ours: bool, batch_size: int) -> bool:
     """Commit the batch if we still held every message of it; otherwise roll it back: another worker has it."""
     if not still_ours:
         db.session.rollback()
@@ -242,9 +185,11 @@ def _commit_unless_lease_lost(still_ours: bool, batch_size: int) -> bool:
     return True
 
 
-def _record_failure(message_id: int, error: Exception) -> None:
+def record_failure(message_id: int, error: Exception, now: datetime) -> None:
+    """A message that failed: tried again after a wait, or after MAX_ATTEMPTS claims kept in the dead letter."""
     message = db.session.get(Message, message_id)
     message.last_error = f"{type(error).__name__}: {error}"
+    message.claim_token = message.lease_expires_at = None
     if message.attempts >= MAX_ATTEMPTS:
         message.status = MessageStatus.FAILED
         dead_letter(
@@ -254,65 +199,22 @@ def _record_failure(message_id: int, error: Exception) -> None:
             raw=message.raw,
         )
     else:
-        _defer(message)
+        message.status = MessageStatus.QUEUED
+        message.available_at = now + wait_before_retry(message.attempts)
     db.session.commit()
 
 
-def _load(message_ids) -> list[Message]:
-    return list(
-        db.session.scalars(
-            select(Message).where(Message.id.in_(message_ids)).order_by(Message.created_at, Message.id)
-        )
-    )
-
-
-def process_claim(claim: Claim, *, quiet_period: timedelta, now: datetime | None = None) -> BatchOutcome:
-    """Thread every message of the claim in one transaction; nothing is committed if the lease was lost.
-
-    When something in the batch fails, the batch is rolled back and its messages are taken one at a
-    time, so one bad message cannot hold up the others.
-    """
+def has_work_in_flight(now: datetime | None = None) -> bool:
+    """Whether another worker holds messages under a live lease (their replies may be woken when it is done)."""
     now = now or utcnow()
-    messages = _load(claim.message_ids)
-    if any(message.claim_token != claim.token for message in messages):
-        db.session.rollback()
-        return BatchOutcome(lease_lost=True)
-    try:
-        outcome, still_ours = _thread_batch(claim, messages, quiet_period, now)
-    except OperationalError:
-        raise
-    except Exception:
-        db.session.rollback()
-        log.exception("a batch of %d messages failed; retrying them one by one", len(messages))
-        return _process_one_by_one(claim, quiet_period, now)
-    if not _commit_unless_lease_lost(still_ours, len(messages)):
-        return BatchOutcome(lease_lost=True)
-    return outcome
-
-
-def _process_one_by_one(claim: Claim, quiet_period: timedelta, now: datetime) -> BatchOutcome:
-    total = BatchOutcome()
-    for message_id in claim.message_ids:
-        messages = _load([message_id])
-        if not messages or messages[0].claim_token != claim.token or messages[0].status != MessageStatus.PROCESSING:
-            db.session.rollback()
-            continue
-        try:
-            outcome, still_ours = _thread_batch(claim, messages, quiet_period, now)
-        except OperationalError:
-            raise
-        except Exception as error:  # one bad message must not hold up the queue
-            db.session.rollback()
-            log.exception("message %s could not be processed", message_id)
-            _record_failure(message_id, error)
-            total.failed += 1
-            continue
-        if not _commit_unless_lease_lost(still_ours, len(messages)):
-            total.lease_lost = True
-            return total
-        total.processed += outcome.processed
-        total.deferred += outcome.deferred
-    return total
+    return (
+        db.session.scalar(
+            select(Message.id)
+            .where(Message.status == MessageStatus.PROCESSING, Message.lease_expires_at >= now)
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def queue_depth() -> int:

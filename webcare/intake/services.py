@@ -13,9 +13,10 @@ from flask import current_app
 from sqlalchemy import select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 
-from webcare.channels.models import Account, Channel
+from webcare.accounts.models import Account, Channel
 from webcare.extensions import db
-from webcare.intake.models import Author, DeadLetter, Message, MessageStatus
+from webcare.inbox.models import Author, Message, MessageStatus
+from webcare.intake.models import DeadLetter
 from webcare.intake.parsing import IncomingMessage, InvalidMessage, parse_message
 from webcare.intake.reading import LineBatch, ReadAhead, jsonl_batches
 from webcare.intake.sqlite_batches import EncodedBatch, encode_batch, write_batch

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from webcare.channels.models import Channel
-from webcare.intake.models import MessageStatus
+from webcare.accounts.models import Channel
+from webcare.inbox.models import MessageStatus
 from webcare.intake.parsing import IncomingMessage
 from webcare.timeutil import as_utc
 

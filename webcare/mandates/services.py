@@ -42,7 +42,7 @@ class MandateVerdict:
 
 
 def _latest_decision(case):
-    from webcare.protocol.models import CaseDecision
+    from webcare.inbox.models import CaseDecision
 
     if case.latest_decision_id is None:
         return None

@@ -207,7 +207,7 @@ def _since(value: str) -> datetime:
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def simulate_command(file: Path, since: str, output: str) -> None:
     """Replay stored messages through a candidate protocol and count what would change."""
-    from webcare.protocol.simulator import simulate
+    from webcare.inbox.simulation import simulate
 
     try:
         protocol = load_protocol(file)

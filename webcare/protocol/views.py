@@ -15,12 +15,14 @@ from wtforms.validators import DataRequired, NumberRange, Optional
 from webcare.auth.access import ANY_STAFF, role_required
 from webcare.auth.models import Role
 from webcare.extensions import db
-from webcare.protocol import bundles as bundle_services
+from webcare.inbox import bundles as bundle_services
+from webcare.replies.bundles import answer_bundle
 from webcare.protocol import services
 from webcare.protocol.examples import run_examples
-from webcare.protocol.models import Bundle, ProtocolVersion
+from webcare.inbox.models import Bundle
+from webcare.protocol.models import ProtocolVersion
 from webcare.protocol.presentation import diff_lines, rule_rows
-from webcare.protocol.simulator import simulate
+from webcare.inbox.simulation import simulate
 from webcare.protocol.source import ProtocolError
 from webcare.replies.services import ReplyRefused
 from webcare.timeutil import utcnow
@@ -148,7 +150,7 @@ def bundle(bundle_id: int):
     form = BundleAnswerForm(text=found.summary_draft)
     if form.validate_on_submit():
         try:
-            bundle_services.answer_bundle(found, form.text.data, by=current_user)
+            answer_bundle(found, form.text.data, by=current_user)
         except bundle_services.BundleNotReady:
             flash(_("This bundle cannot be answered now."), "error")
         except ReplyRefused as refused:

@@ -40,7 +40,7 @@ class Composer:
 
 
 def _decision(case):
-    from webcare.protocol.models import CaseDecision
+    from webcare.inbox.models import CaseDecision
 
     return db.session.get(CaseDecision, case.latest_decision_id) if case.latest_decision_id else None
 
@@ -53,7 +53,7 @@ def composer_for(case, *, form: ReplyForm | None = None) -> Composer:
     decision = _decision(case)
     bundle_size = None
     if case.bundle_id is not None:
-        from webcare.protocol.models import Bundle
+        from webcare.inbox.models import Bundle
 
         bundle = db.session.get(Bundle, case.bundle_id)
         bundle_size = bundle.member_count if bundle is not None else None

@@ -10,12 +10,13 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, any_, func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
-from webcare.channels.base import Connector, OutgoingReply, SendFailed, connector_class_for
+from webcare.channels import registry
+from webcare.channels.base import Connector, OutgoingReply, SendFailed
 from webcare.extensions import db
-from webcare.inbox.events import record
+from webcare.inbox.events import case_link, move_case, record
 from webcare.inbox.models import Case, CaseStatus
-from webcare.inbox.timing import record_first_response
-from webcare.intake.models import Direction, Message, MessageStatus
+from webcare.inbox.services import record_sent_reply
+from webcare.inbox.models import Direction, Message, MessageStatus
 from webcare.replies.models import Reply, ReplyStatus
 from webcare.replies.services import tell
 from webcare.timeutil import utcnow
@@ -67,22 +68,10 @@ def claim_due_replies(*, limit: int, lease: timedelta, now: datetime) -> tuple[s
     return token, sorted(claimed)
 
 
-def is_demo_account(account) -> bool:
-    from webcare.demo import DEMO_ACCOUNTS
-
-    return any(account.channel == channel and account.handle == handle for channel, handle, _n, _g in DEMO_ACCOUNTS)
-
-
 def connector_for(account) -> Connector:
-    """The demo accounts send through the log connector; others through their channel's registered connector."""
-    from webcare.channels.log import LogConnector
-    from webcare.channels.services import load_connectors
-
-    if is_demo_account(account):
-        return LogConnector()
-    load_connectors()
+    """The account's connector (see webcare.channels.registry); NoConnector for a channel without one."""
     try:
-        return connector_class_for(account.channel)()
+        return registry.connector_for(account)
     except LookupError:
         raise NoConnector(f"no connector for this channel ({account.channel.value}) yet") from None
 
@@ -131,12 +120,9 @@ def _record_sent(reply_id: int, sent, connector_name: str, in_reply_to: str | No
     db.session.flush()
     reply.status, reply.sent_at, reply.message_id = ReplyStatus.SENT, now, message.id
     reply.claim_token = reply.lease_expires_at = reply.last_error = None
-    case.outbound_count += 1
-    case.last_message_at = max(case.last_message_at, now)
-    record_first_response(case, now)
-    record(
-        case, "reply_sent", by=None, at=now, reply_id=reply.id, message_id=message.id, author_id=reply.author_id,
-        approved_by_id=reply.approved_by_id, mandate_rule=reply.mandate_rule, connector=connector_name,
+    record_sent_reply(
+        case, message, at=now, reply_id=reply.id, author_id=reply.author_id, approved_by_id=reply.approved_by_id,
+        mandate_rule=reply.mandate_rule, connector=connector_name,
     )
     from webcare.channels.services import link_statuses
 
@@ -157,10 +143,9 @@ def _record_failure(reply_id: int, token: str, error: Exception, now: datetime) 
         case = reply.case
         record(case, "reply_failed", by=None, at=now, reply_id=reply.id, attempts=reply.attempts, error=reply.last_error)
         if case.status == CaseStatus.WAITING_ON_RESIDENT:
-            previous = case.move_to(CaseStatus.OPEN)
-            record(case, "status_changed", by=None, at=now, before=previous.value, after=case.status.value)
+            move_case(case, CaseStatus.OPEN, by=None, at=now)
         tell(
-            [reply.author], kind="reply_failed", case=case, link=f"/cases/{case.id}", email=False, body=reply.last_error,
+            [reply.author], kind="reply_failed", case=case, link=case_link(case.id), email=False, body=reply.last_error,
             subject=lambda: _("Your reply on case #%(case)d could not be sent", case=case.id),
         )
     else:

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from webcare.auth.models import User
 from webcare.extensions import db
-from webcare.inbox.events import record
+from webcare.inbox.events import case_link, move_case, record
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseStatus
 from webcare.mandates.models import Permission
 from webcare.mandates.services import MandateVerdict, mandate_for, risk_of
@@ -76,10 +76,7 @@ def _check_text(text: str) -> str:
 
 
 def _move(case: Case, wanted: CaseStatus, *, by: User | None, at: datetime, **details) -> None:
-    if case.status == wanted:
-        return
-    previous = case.move_to(wanted)
-    record(case, "status_changed", by=by, at=at, before=previous.value, after=wanted.value, **details)
+    move_case(case, wanted, by=by, at=at, **details)
 
 
 def _queue(reply: Reply, verdict: MandateVerdict, at: datetime) -> None:
@@ -172,7 +169,7 @@ def approve_reply(reply: Reply, *, by: User, edited_text: str | None = None, now
             return _("Your reply on case #%(case)d was approved by %(name)s, with changes", case=case.id, name=by.name)
         return _("Your reply on case #%(case)d was approved by %(name)s", case=case.id, name=by.name)
 
-    tell([reply.author], kind="reply_approved", case=case, link=f"/cases/{case.id}", body=reply.text, email=changed, subject=subject)
+    tell([reply.author], kind="reply_approved", case=case, link=case_link(case.id), body=reply.text, email=changed, subject=subject)
     db.session.commit()
     return reply
 
@@ -190,7 +187,7 @@ def reject_reply(reply: Reply, reason: str, *, by: User, now: datetime | None = 
     record(case, "reply_rejected", by=by, at=now, reply_id=reply.id, author_id=reply.author_id, reason=reason)
     _move(case, CaseStatus.OPEN, by=by, at=now)
     tell(
-        [reply.author], kind="reply_rejected", case=case, link=f"/cases/{case.id}", body=f"{reason}\n\n{reply.text}",
+        [reply.author], kind="reply_rejected", case=case, link=case_link(case.id), body=f"{reason}\n\n{reply.text}",
         subject=lambda: _("Your reply on case #%(case)d was rejected by %(name)s", case=case.id, name=by.name),
     )
     db.session.commit()

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
 from webcare.auth.models import Team, User
-from webcare.channels.models import Account
+from webcare.accounts.models import Account
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseEvent
 from webcare.reports.metrics import (

@@ -10,8 +10,8 @@ from sqlalchemy import ColumnElement, Select, case, func, or_, select
 
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseEvent
-from webcare.intake.models import Message
-from webcare.protocol.models import CaseDecision
+from webcare.inbox.models import Message
+from webcare.inbox.models import CaseDecision
 from webcare.reports.metrics import EMPTY_STATISTICS, PERCENTILES, TIME_METRICS, Clock, Source, Statistics, TimeMetric
 from webcare.reports.period import ReportQuery, is_postgresql, plain_value
 from webcare.reports.sql import epoch_seconds, prepare_staffed_intervals, staffed_elapsed

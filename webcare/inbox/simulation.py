@@ -1,4 +1,7 @@
-"""Replaying stored messages through a candidate protocol: what would change against what happened."""
+"""Replaying stored messages through a candidate protocol: what would change against what happened.
+
+Facts are built exactly as triage builds them (webcare.inbox.triage), as they stood when each message came in.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,15 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, joinedload
 
 from webcare.extensions import db
-from webcare.inbox.models import Case
-from webcare.intake.models import Direction, Message, MessageStatus
-from webcare.protocol import MessageFacts, compute_features
+from webcare.inbox.models import CaseDecision, Direction, Message, MessageStatus
+from webcare.inbox.triage import AuthorContacts, message_facts
+from webcare.protocol import compute_features
 from webcare.protocol.cluster import ClusterTracker
 from webcare.protocol.loader import Protocol
-from webcare.protocol.models import CaseDecision
 
 NO_DECISION = "none"
 EXAMPLES_PER_CHANGE = 5
@@ -64,12 +66,21 @@ def simulate(protocol: Protocol, *, since: datetime, until: datetime, batch_size
     report = SimulationReport()
     tracker = ClusterTracker(window=protocol.summary_window)
     last_seen = (since, 0)
+    reply = aliased(Message)
+    replies_before = (
+        select(func.count())
+        .where(
+            reply.case_id == Message.case_id,
+            reply.direction == Direction.OUTBOUND,
+            reply.created_at < Message.created_at,
+        )
+        .scalar_subquery()
+    )
     while True:
         rows = db.session.execute(
-            select(Message, CaseDecision.action, CaseDecision.rule_id, Case.outbound_count)
+            select(Message, CaseDecision.action, CaseDecision.rule_id, replies_before)
             .options(joinedload(Message.author), joinedload(Message.account))
             .outerjoin(CaseDecision, CaseDecision.message_id == Message.id)
-            .outerjoin(Case, Case.id == Message.case_id)
             .where(
                 Message.direction == Direction.INBOUND,
                 Message.status == MessageStatus.DONE,
@@ -82,26 +93,26 @@ def simulate(protocol: Protocol, *, since: datetime, until: datetime, batch_size
         ).all()
         if not rows:
             return report
+        contacts = AuthorContacts([row[0] for row in rows])
         for message, action_before, rule_before, replies in rows:
-            _replay(report, protocol, tracker, message, action_before, rule_before, replies or 0)
+            facts_of = _Facts(contacts, replies or 0)
+            _replay(report, protocol, tracker, message, action_before, rule_before, facts_of)
         last_seen = (rows[-1][0].created_at, rows[-1][0].id)
         db.session.expunge_all()
 
 
-def _replay(report, protocol, tracker, message, action_before, rule_before, replies) -> None:
+@dataclass(frozen=True)
+class _Facts:
+    contacts: AuthorContacts
+    replies_before: int
+
+
+def _replay(report, protocol, tracker, message, action_before, rule_before, known: _Facts) -> None:
     cluster = tracker.add(str(message.id), message.created_at, message.text)
-    author = message.author
-    facts = MessageFacts(
-        text=message.text,
-        created_at=message.created_at,
-        channel=message.channel.value,
-        account=message.account.handle,
-        is_public=message.is_public,
-        author_handle=author.handle if author else None,
-        author_name=author.name if author else None,
-        author_followers=author.followers if author else None,
-        author_verified=author.is_verified if author else False,
-        our_replies_so_far=replies,
+    facts = message_facts(
+        message,
+        replies_so_far=known.replies_before,
+        author_contacts=known.contacts.count_besides(message, {message.case_id}),
         cluster_size=cluster.size,
     )
     decision = protocol.decide(compute_features(facts, protocol), message.created_at)

@@ -1,20 +1,19 @@
-"""Acting on a protocol decision: record it and set the case's course (reply, escalate, bundle, ignore)."""
+"""Applying a protocol decision to a case: record it and set the case's course (reply, escalate, bundle, ignore)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlalchemy import select
+from datetime import datetime
 
 from webcare.auth.models import Role
 from webcare.extensions import db
-from webcare.inbox.events import record
-from webcare.inbox.models import ALLOWED_TRANSITIONS, Case, CaseStatus, Priority
-from webcare.intake.models import Message
+from webcare.inbox.bundles import join_bundle
+from webcare.inbox.events import case_link, move_case, record
+from webcare.inbox.models import ALLOWED_TRANSITIONS, Case, CaseDecision, CaseStatus, Message, Priority
+from webcare.inbox.routing import record_arrival_duty, route_case
 from webcare.notifications.services import notify, users_with_role
 from webcare.protocol.engine import Action, Decision
 from webcare.protocol.features import Features
-from webcare.protocol.models import Bundle, BundleStatus, CaseDecision, ProtocolVersion
+from webcare.protocol.models import ProtocolVersion
 
 PRIORITY_RANK = {Priority.URGENT: 0, Priority.HIGH: 1, Priority.NORMAL: 2, Priority.LOW: 3}
 # The roster's mandate level a case needs: escalations go to a lead, urgent and high replies to experienced staff.
@@ -25,21 +24,17 @@ MANDATE_LEVEL_FOR_PRIORITY = {Priority.URGENT: 2, Priority.HIGH: 2, Priority.NOR
 def needed_mandate_level(decision: Decision) -> int:
     if decision.action == Action.ESCALATE:
         return TEAM_LEAD_LEVEL
-    return MANDATE_LEVEL_FOR_PRIORITY[Priority(decision.priority.value)]
+    return MANDATE_LEVEL_FOR_PRIORITY[decision.priority]
 
 
 def _route(case: Case, decision: Decision, now: datetime) -> None:
     """Give a case that asks for a person to whoever is on duty with the mandate; history already answered is left."""
-    from webcare.roster.routing import route_case
-
     if case.owner_id is None and case.first_response_at is None:
         route_case(case, needed_mandate_level=needed_mandate_level(decision), topic=case.topic, now=now)
 
 
 def _record_duty(case: Case, now: datetime) -> None:
     """Every case keeps who was on duty when it arrived (the roster's immutable duty record)."""
-    from webcare.roster.routing import record_arrival_duty
-
     record_arrival_duty(case, now=now)
 
 
@@ -52,7 +47,7 @@ def _outranks(decision: Decision, case: Case) -> bool:
     if decision.action == Action.ESCALATE and case.action != Action.ESCALATE.value:
         return True
     current = PRIORITY_RANK.get(case.priority, 3) if case.priority else 3
-    return PRIORITY_RANK[Priority(decision.priority.value)] < current
+    return PRIORITY_RANK[decision.priority] < current
 
 
 def apply_decision(
@@ -109,7 +104,7 @@ def apply_decision(
 
 def _set_course(case: Case, message: Message, decision: Decision, features: Features, cluster_id: str, now) -> None:
     case.action = decision.action.value
-    case.priority = Priority(decision.priority.value)
+    case.priority = decision.priority
     case.topic = features.topic
     if case.first_response_at is None and decision.first_response_due_at is not None:
         case.first_response_due_at = decision.first_response_due_at
@@ -123,15 +118,14 @@ def _set_course(case: Case, message: Message, decision: Decision, features: Feat
         _escalate(case, decision, now)
         _route(case, decision, now)
     elif decision.action == Action.SUMMARISE:
-        _bundle(case, message, decision, cluster_id, now)
+        join_bundle(case, message, decision, cluster_id, now)
     elif decision.action == Action.IGNORE:
         _ignore(case, decision, now)
 
 
 def _move(case: Case, status: CaseStatus) -> None:
-    if case.status != status and status in _allowed(case):
-        previous = case.move_to(status)
-        record(case, "status_changed", by=None, before=previous.value, after=status.value)
+    if status in _allowed(case):
+        move_case(case, status, by=None)
 
 
 def _allowed(case: Case) -> frozenset[CaseStatus]:
@@ -148,70 +142,16 @@ def _escalate(case: Case, decision: Decision, now: datetime) -> None:
         kind="escalation",
         subject=f"Escalatie: zaak #{case.id} naar {decision.escalate_to or 'teamleider'}",
         body=f"{decision.note or ''}\n\n{case.subject}",
-        link=f"/cases/{case.id}",
+        link=case_link(case.id),
         case_id=case.id,
     )
 
 
 def _ignore(case: Case, decision: Decision, now: datetime) -> None:
     if CaseStatus.IGNORED in _allowed(case):
-        previous = case.move_to(CaseStatus.IGNORED)
-        record(
-            case,
-            "ignored",
-            by=None,
-            at=now,
-            before=previous.value,
-            reason=decision.rule_id,
-            is_monitored=decision.is_monitored,
+        move_case(
+            case, CaseStatus.IGNORED, by=None, at=now, kind="ignored", reason=decision.rule_id, is_monitored=decision.is_monitored
         )
-
-
-def _bundle(case: Case, message: Message, decision: Decision, cluster_id: str, now: datetime) -> None:
-    key = f"{decision.rule_id}:{cluster_id}"
-    bundle = db.session.scalar(
-        select(Bundle).where(Bundle.cluster_key == key, Bundle.status == BundleStatus.COLLECTING)
-    )
-    if bundle is None:
-        window = decision.summary_window or timedelta(hours=2)
-        bundle = Bundle(
-            cluster_key=key,
-            rule_id=decision.rule_id,
-            topic=case.topic,
-            status=BundleStatus.COLLECTING,
-            opened_at=message.created_at,
-            closes_at=message.created_at + window,
-            summary_template_id=decision.template_id,
-            member_count=0,
-        )
-        db.session.add(bundle)
-        db.session.flush()
-    bundle.member_count += 1
-    case.bundle_id = bundle.id
-    _move(case, CaseStatus.OPEN)
-    record(case, "bundled", by=None, at=now, bundle_id=bundle.id, rule_id=decision.rule_id)
-
-
-def gather_wave(bundle_id: int, message_ids: list[int], now: datetime) -> None:
-    """Earlier reactions of the same wave, still unanswered, join the bundle the wave opened."""
-    bundle = db.session.get(Bundle, bundle_id)
-    db.session.flush()
-    candidates = db.session.scalars(
-        select(Case)
-        .join(Message, Message.case_id == Case.id)
-        .where(
-            Message.id.in_(message_ids),
-            Case.bundle_id.is_(None),
-            Case.first_response_at.is_(None),
-            Case.owner_id.is_(None),
-            Case.status.in_([CaseStatus.NEW, CaseStatus.OPEN]),
-            Case.action.in_([Action.REPLY.value, Action.IGNORE.value, Action.SUMMARISE.value]),
-        )
-    ).all()
-    for case in candidates:
-        case.bundle_id = bundle.id
-        bundle.member_count += 1
-        record(case, "bundled", by=None, at=now, bundle_id=bundle.id, rule_id=bundle.rule_id, reason="joined_wave")
 
 
 def _notify_roles(case: Case, decision: Decision, *, kind: str) -> None:
@@ -221,6 +161,6 @@ def _notify_roles(case: Case, decision: Decision, *, kind: str) -> None:
         kind=kind,
         subject=f"Protocol ({decision.rule_id}) voor {', '.join(decision.notify)}: zaak #{case.id}",
         body=case.subject,
-        link=f"/cases/{case.id}",
+        link=case_link(case.id),
         case_id=case.id,
     )

@@ -1,18 +1,23 @@
-"""Cases (one conversation about one matter, tracked to resolution) and their append-only events."""
+"""Cases (one conversation about one matter, tracked to resolution), their events and who has them open."""
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webcare.accounts.models import Account, Channel
 from webcare.auth.models import Team, User
-from webcare.channels.models import Account, Channel
 from webcare.extensions import BigId, db, string_enum
-from webcare.intake.models import Author
+from webcare.inbox.models.messages import Author
+from webcare.protocol.engine import Priority
 from webcare.timeutil import utcnow
+
+if TYPE_CHECKING:
+    from webcare.inbox.models.decisions import CaseDecision
 
 
 class CaseStatus(enum.StrEnum):
@@ -55,13 +60,6 @@ class InvalidTransition(Exception):
         super().__init__(f"a case cannot go from {current.value} to {wanted.value}")
         self.current = current
         self.wanted = wanted
-
-
-class Priority(enum.StrEnum):
-    URGENT = "urgent"
-    HIGH = "high"
-    NORMAL = "normal"
-    LOW = "low"
 
 
 class Case(db.Model):
@@ -124,7 +122,7 @@ class Case(db.Model):
     author: Mapped[Author | None] = relationship(lazy="joined")
     owner: Mapped[User | None] = relationship(lazy="joined")
     team: Mapped[Team | None] = relationship()
-    latest_decision: Mapped["CaseDecision | None"] = relationship(  # noqa: F821 (webcare.protocol.models)
+    latest_decision: Mapped[CaseDecision | None] = relationship(
         foreign_keys=[latest_decision_id], post_update=True, lazy="select"
     )
 

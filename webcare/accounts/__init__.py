@@ -1,0 +1,1 @@
+"""Our own accounts on each channel: the addresses residents write to."""

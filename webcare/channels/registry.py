@@ -1,0 +1,16 @@
+"""The connector for each channel, in one place: importing this module registers every connector."""
+
+from __future__ import annotations
+
+from webcare.accounts.models import Account
+from webcare.channels import email, meta, webform, x  # noqa: F401  (each module registers its connectors)
+from webcare.channels.base import Connector, connector_class_for
+from webcare.channels.log import LogConnector
+
+
+def connector_for(account: Account) -> Connector:
+    """The connector that sends for `account`: the log for accounts set to send to it (the demo's), else the
+    channel's own; raises LookupError for a channel without one."""
+    if account.sends_to_log:
+        return LogConnector()
+    return connector_class_for(account.channel)()
