@@ -252,7 +252,7 @@ THREAD_COLUMNS = {
 }
 CASE_COLUMNS = "id, channel, account_id, author_id, conversation_id, is_public, first_inbound_at, first_response_at, subject"
 UPDATE_CASE = (
-    "UPDATE cases SET inbound_count = {p}, outbound_count = {p}, last_message_at = {p}, latest_decision_id = {p}, "
+    "UPDATE cases SET inbound_count = {p}, outbound_count = {p}, last_message_at = {p}, applied_decision_id = {p}, "
     "topic = {p}, priority = {p}, action = {p}, first_response_due_at = {p} WHERE id = {p}"
 )
 PROTOCOL_FILE = ROOT / "webcare" / "protocols" / "gemeente.yaml"

@@ -5,16 +5,36 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, request, session
-from flask_login import current_user
+from flask import Flask, jsonify, render_template, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from webcare.extensions import babel, csrf, db, login_manager, migrate, render_migration_item
+import webcare.models  # noqa: F401  (every model, for Alembic and relationship resolution)
+import webcare.replies.deliveries  # noqa: F401  (shows failed deliveries on their cases)
+from config import settings_from_env
+from webcare import formatting
+from webcare.api.views import bp as api_bp
+from webcare.auth.views import bp as auth_bp
+from webcare.channels.views import bp as channels_bp
+from webcare.commands import register_commands
+from webcare.extensions import (
+    babel,
+    csrf,
+    db,
+    login_manager,
+    migrate,
+    render_migration_item,
+)
+from webcare.inbox.views import bp as inbox_bp
+from webcare.locales import LOCALES, select_locale
+from webcare.mandates.views import bp as mandates_bp
+from webcare.notifications.views import bp as notifications_bp
+from webcare.protocol.views import bp as protocol_bp
+from webcare.replies.views import bp as replies_bp
+from webcare.reports.views import bp as reports_bp
 from webcare.resources import resource_dir
-
-LOCALES = ("nl", "en")
+from webcare.roster.views import bp as roster_bp
 
 
 def create_app(overrides: dict | None = None) -> Flask:
@@ -25,8 +45,6 @@ def create_app(overrides: dict | None = None) -> Flask:
         template_folder=str(resource_dir("templates")),
         static_folder="static",
     )
-    from config import settings_from_env
-
     app.config.from_mapping(settings_from_env(app.instance_path))
     app.config.update(overrides or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -41,17 +59,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    babel.init_app(app, locale_selector=_select_locale, default_translation_directories=str(
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(
         Path(__file__).parent / "translations"
     ))
 
-    _register_models()
     _register_blueprints(app)
     _register_template_helpers(app)
     _register_security_headers(app)
     _register_errors(app)
-
-    from webcare.cli import register_commands
 
     register_commands(app)
     return app
@@ -89,55 +104,19 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
-def _register_models() -> None:
-    import webcare.models  # noqa: F401  (every model module, for Alembic and relationships)
-
-
 def _register_blueprints(app: Flask) -> None:
-    from webcare.api.views import bp as api_bp
-    from webcare.auth.views import bp as auth_bp
-    from webcare.inbox.views import bp as inbox_bp
-
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(inbox_bp)
-    from webcare.reports.views import bp as reports_bp
-
-    app.register_blueprint(reports_bp)
-    from webcare.mandates.views import bp as mandates_bp
-    from webcare.replies.views import bp as replies_bp
-
-    app.register_blueprint(mandates_bp)
-    app.register_blueprint(replies_bp)
-    from webcare.notifications.views import bp as notifications_bp
-    from webcare.protocol.views import bp as protocol_bp
-
-    app.register_blueprint(protocol_bp)
-    from webcare.channels.views import bp as channels_bp
-
-    app.register_blueprint(channels_bp)
-    app.register_blueprint(notifications_bp)
-    from webcare.roster.views import bp as roster_bp
-
-    app.register_blueprint(roster_bp)
+    for blueprint in (
+        auth_bp, inbox_bp, reports_bp, mandates_bp, replies_bp, protocol_bp, channels_bp, notifications_bp, roster_bp,
+    ):
+        app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 
 
-def _select_locale() -> str:
-    chosen = session.get("locale")
-    if chosen in LOCALES:
-        return chosen
-    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
-    return "nl"
-
-
 def _register_template_helpers(app: Flask) -> None:
-    from webcare import formatting
-
     app.jinja_env.filters["local_time"] = formatting.local_time
     app.jinja_env.filters["duration"] = formatting.duration
-    app.jinja_env.globals["current_locale"] = _select_locale
+    app.jinja_env.globals["current_locale"] = select_locale
     app.jinja_env.globals["LOCALES"] = LOCALES
 
 
@@ -156,8 +135,6 @@ def _register_security_headers(app: Flask) -> None:
 
 
 def _register_errors(app: Flask) -> None:
-    from flask import jsonify, render_template
-
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 

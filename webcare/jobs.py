@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
+from webcare import demo
+from webcare.channels.imap import poll_all
+from webcare.channels.webform import send_pending_receipts
 from webcare.extensions import db
+from webcare.inbox import routing
+from webcare.inbox.bundles import close_due_bundles
+from webcare.notifications.services import send_pending_emails
+from webcare.reports import digest
+from webcare.roster.services import warn_about_gaps
+from webcare.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -22,53 +31,34 @@ class Job:
 
 
 def demo_trickle() -> None:
-    from webcare import demo
-
     demo.trickle_one()
 
 
 def send_notification_emails() -> None:
-    from webcare.notifications.services import send_pending_emails
-
     send_pending_emails()
 
 
 def close_bundles() -> None:
-    from webcare.inbox.bundles import close_due_bundles
-
     close_due_bundles()
 
 
 def send_weekly_digest() -> None:
-    from webcare.reports.digest import send_weekly_digest
-    from webcare.timeutil import utcnow
-
-    send_weekly_digest(utcnow())
+    digest.send_weekly_digest(utcnow())
 
 
 def warn_about_roster_gaps() -> None:
-    from webcare.roster.services import warn_about_gaps
-    from webcare.timeutil import utcnow
-
     warn_about_gaps(utcnow())
 
 
 def route_waiting_cases() -> None:
-    from webcare.inbox.routing import route_waiting_cases
-    from webcare.timeutil import utcnow
-
-    route_waiting_cases(utcnow())
+    routing.route_waiting_cases(utcnow())
 
 
 def poll_mailboxes() -> None:
-    from webcare.channels.imap import poll_all
-
     poll_all()
 
 
 def send_webform_receipts() -> None:
-    from webcare.channels.webform import send_pending_receipts
-
     send_pending_receipts()
 
 

@@ -2,12 +2,27 @@
 
 from webcare.accounts.models import Account, Channel  # noqa: F401
 from webcare.auth.models import ApiToken, Role, Team, User, UserRole  # noqa: F401
-from webcare.channels.models import ChannelSettings, DeliveryLog, DeliveryStatus, WebformReceipt  # noqa: F401
-from webcare.inbox.models import Author, Case, CaseEvent, CaseStatus, Direction, Message, MessageStatus  # noqa: F401
+from webcare.channels.models import (  # noqa: F401
+    ChannelSettings,
+    DeliveryLog,
+    DeliveryStatus,
+    WebformReceipt,
+)
+from webcare.inbox.models import (  # noqa: F401
+    Author,
+    Bundle,
+    BundleStatus,
+    Case,
+    CaseDecision,
+    CaseEvent,
+    CaseStatus,
+    Direction,
+    Message,
+    MessageStatus,
+)
 from webcare.intake.models import DeadLetter  # noqa: F401
 from webcare.mandates.models import MandateChange, MandateRule  # noqa: F401
 from webcare.notifications.models import Notification  # noqa: F401
-from webcare.inbox.models import Bundle, BundleStatus, CaseDecision
 from webcare.protocol.models import ProtocolVersion  # noqa: F401
 from webcare.replies.models import Reply  # noqa: F401
 from webcare.reports.models import ReportDigest  # noqa: F401

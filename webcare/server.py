@@ -9,9 +9,9 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from webcare.extensions import db
-from webcare.worker import run_worker
 from webcare.jobs import install_jobs
 from webcare.protocol.services import active_protocol
+from webcare.worker import run_worker
 
 
 class _SingleProcessServer(BaseApplication):

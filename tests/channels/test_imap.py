@@ -10,7 +10,7 @@ from webcare.channels.imap import poll_account, poll_all
 from webcare.accounts.models import Channel
 from webcare.channels.models import DeliveryLog, DeliveryOutcome, DeliveryStatus
 from webcare.channels.secrets import variable_name
-from webcare.channels.services import test_connection as check_connection
+from webcare.channels.accounts import test_connection as check_connection
 from webcare.extensions import db
 from webcare.inbox.models import Message
 from webcare.intake.services import accept_items

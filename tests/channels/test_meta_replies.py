@@ -10,7 +10,7 @@ from webcare.channels.base import OutgoingReply, SendFailed
 from webcare.channels.meta import InstagramConnector, MetaConnector, WhatsAppConnector
 from webcare.accounts.models import Account, Channel
 from webcare.channels.secrets import variable_name
-from webcare.channels.services import test_connection as check_connection
+from webcare.channels.accounts import test_connection as check_connection
 from webcare.extensions import db
 from tests.channels.helpers import our_account, post_meta
 from tests.channels.test_meta_webhooks import (
@@ -125,7 +125,7 @@ def test_a_whatsapp_answer_after_24_hours_without_a_template_fails_permanently_a
 
 
 def test_a_whatsapp_answer_after_24_hours_uses_the_configured_template(whatsapp, platform):
-    from webcare.channels.services import settings_of
+    from webcare.channels.receiving import settings_of
 
     settings_of(whatsapp).options = {"whatsapp_template": "reactie_gemeente", "whatsapp_template_language": "nl"}
     db.session.commit()

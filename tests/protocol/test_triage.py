@@ -46,7 +46,7 @@ def test_a_question_is_opened_for_a_reply_with_template_priority_and_due_times(a
     assert (case.status, case.action) == (CaseStatus.OPEN, "reply")
     assert case.priority is not None and case.first_response_due_at > case.first_inbound_at
     assert case.queue_at == case.first_response_due_at
-    decision = case.latest_decision
+    decision = case.applied_decision
     assert decision.rule_id == "vraag" and decision.template_id
     assert decision.protocol_version.content_hash == protocol.content_hash
     assert decision.trace and any("vraag" in line for line in decision.trace)
@@ -120,7 +120,7 @@ def test_without_an_active_protocol_a_case_waits_with_no_decision(app):
 
     case = _case("q")
     assert active_version() is None
-    assert (case.status, case.action, case.latest_decision_id) == (CaseStatus.NEW, None, None)
+    assert (case.status, case.action, case.applied_decision_id) == (CaseStatus.NEW, None, None)
 
 
 def test_a_later_threat_in_a_thread_escalates_the_case(app, protocol):

@@ -37,7 +37,7 @@ def test_the_page_shows_the_protocol_decision_with_its_rule_version_and_trace(ap
     import_jsonl(io.BytesIO(json.dumps(record).encode()), source="test")
     run_worker(app, drain=True)
     case = db.session.scalar(select(Case))
-    decision = case.latest_decision
+    decision = case.applied_decision
     assert decision is not None
     auth.login_as(make_user(Role.AGENT))
 

@@ -251,7 +251,7 @@ def test_the_composer_offers_the_protocols_templates_filled_in_with_the_decision
         app, "vraag", text="Hoe vraag ik een nieuw paspoort aan?", channel="whatsapp", account="+31600000123",
         author={"id": "+31611111111", "handle": "+31611111111", "name": "Kees Smit"},
     )
-    decision = case.latest_decision
+    decision = case.applied_decision
     assert decision is not None and decision.template_id
     auth.login_as(agent)
 

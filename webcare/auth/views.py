@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -13,6 +23,7 @@ from webcare.auth.forms import LoginForm
 from webcare.auth.models import User
 from webcare.auth.services import authenticate
 from webcare.extensions import db, login_manager
+from webcare.locales import LOCALES
 from webcare.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -65,8 +76,6 @@ def logout():
 
 @bp.post("/locale")
 def set_locale():
-    from webcare.app import LOCALES
-
     chosen = request.form.get("locale")
     if chosen not in LOCALES:
         abort(400)

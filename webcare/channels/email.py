@@ -9,17 +9,31 @@ from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import format_datetime, getaddresses, make_msgid, parseaddr, parsedate_to_datetime
+from email.utils import (
+    format_datetime,
+    getaddresses,
+    make_msgid,
+    parseaddr,
+    parsedate_to_datetime,
+)
 
 from flask import current_app
 from sqlalchemy import select
 
+from webcare.accounts.models import Channel
 from webcare.channels.base import (
-    Connector, Delivery, MalformedDelivery, OutgoingReply, ParsedDelivery, SendFailed, SentReply, SignatureError,
+    Connector,
+    Delivery,
+    MalformedDelivery,
+    OutgoingReply,
+    ParsedDelivery,
+    SendFailed,
+    SentReply,
+    SignatureError,
     register,
 )
-from webcare.accounts.models import Channel
 from webcare.extensions import db
+from webcare.inbox.models import Message
 from webcare.timeutil import utcnow
 
 SMTP_TIMEOUT_SECONDS = 10
@@ -28,8 +42,6 @@ TOKEN_HEADER = "X-Webcare-Mail-Token"
 
 def _subject_of(in_reply_to: str | None, fallback: str) -> str:
     """The subject of the e-mail we answer ("Re: …"), from its raw payload or its first line."""
-    from webcare.inbox.models import Message
-
     subject = None
     if in_reply_to:
         parent = db.session.scalar(

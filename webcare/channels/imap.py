@@ -21,12 +21,14 @@ from typing import Any
 
 from sqlalchemy import select
 
-from webcare.channels.base import ParsedDelivery, StatusUpdate
 from webcare.accounts.models import Account, Channel
+from webcare.channels.base import ParsedDelivery, StatusUpdate
 from webcare.channels.models import ChannelSettings
+from webcare.channels.receiving import log_poll_failure, settings_of, take_in
 from webcare.channels.secrets import MissingSecret, account_secret
-from webcare.channels.services import log_poll_failure, settings_of, take_in
+from webcare.channels.statuses import record_status_updates
 from webcare.extensions import db
+from webcare.inbox.models import Direction, Message
 from webcare.intake.services import dead_letter
 from webcare.timeutil import utcnow
 
@@ -307,9 +309,6 @@ def _record_web_form_bounces(statuses: list[StatusUpdate], *, now: datetime) -> 
 
     Returns the other bounces, which belong to the e-mail channel.
     """
-    from webcare.channels.services import record_status_updates
-    from webcare.inbox.models import Direction, Message
-
     ids = {status.external_id for status in statuses}
     web_form = set(db.session.scalars(select(Message.external_id).where(
         Message.channel == Channel.WEBFORM, Message.direction == Direction.OUTBOUND, Message.external_id.in_(ids),

@@ -6,7 +6,14 @@ import json
 import logging
 import uuid
 
-from webcare.channels.base import Connector, Delivery, OutgoingReply, ParsedDelivery, SentReply, SignatureError
+from webcare.channels.base import (
+    Connector,
+    Delivery,
+    OutgoingReply,
+    ParsedDelivery,
+    SentReply,
+    SignatureError,
+)
 from webcare.timeutil import utcnow
 
 log = logging.getLogger("webcare.outbox.log")

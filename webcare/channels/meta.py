@@ -15,15 +15,29 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from webcare.accounts.models import Account, Channel
 from webcare.channels import http, signing
 from webcare.channels.base import (
-    Connector, Delivery, MalformedDelivery, OutgoingReply, ParsedDelivery, SendFailed, SentReply, SignatureError,
-    StatusUpdate, register,
+    Connector,
+    Delivery,
+    MalformedDelivery,
+    OutgoingReply,
+    ParsedDelivery,
+    SendFailed,
+    SentReply,
+    SignatureError,
+    StatusUpdate,
+    register,
 )
-from webcare.accounts.models import Account, Channel
+from webcare.channels.receiving import (
+    handles_for,
+    parent_message,
+    platform_details,
+    settings_of,
+)
 from webcare.channels.secrets import MissingSecret, account_secret, app_secret
-from webcare.channels.services import handles_for, parent_message, platform_details, settings_of
 from webcare.extensions import db
+from webcare.inbox.models import Author, Direction, Message
 from webcare.timeutil import UTC, utcnow
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com/v21.0"
@@ -244,8 +258,6 @@ class _Parser:
 
 def _outbound_up_to(channel: Channel, conversation_id: str, moment: datetime) -> list[str]:
     """The platform ids of our messages in a Messenger conversation sent up to a watermark."""
-    from webcare.inbox.models import Direction, Message
-
     return list(db.session.scalars(select(Message.external_id).where(
         Message.channel == channel, Message.conversation_id == conversation_id,
         Message.direction == Direction.OUTBOUND, Message.created_at <= moment)))
@@ -362,8 +374,6 @@ class InstagramConnector(MetaConnector):
 
 def last_message_from(account: Account, resident: str) -> datetime | None:
     """When the resident last wrote to this WhatsApp number (the 24-hour service window runs from it)."""
-    from webcare.inbox.models import Author, Direction, Message
-
     return db.session.scalar(
         select(func.max(Message.created_at)).join(Author, Message.author_id == Author.id).where(
             Message.channel == Channel.WHATSAPP, Message.account_id == account.id,

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from webcare.accounts.models import Account, Channel
 from webcare.auth.access import role_required
 from webcare.auth.models import Role
-from webcare.channels import meta, services, webform, x
+from webcare.channels import accounts, meta, receiving, webform, x
 from webcare.channels.base import Delivery
-from webcare.channels.forms import CHANNEL_LABELS, AccountForm, ContactForm, SettingsForm
-from webcare.accounts.models import Account, Channel
+from webcare.channels.forms import (
+    CHANNEL_LABELS,
+    AccountForm,
+    ContactForm,
+    SettingsForm,
+)
 from webcare.channels.models import DeliveryOutcome
 from webcare.channels.secrets import secret_states
 from webcare.extensions import csrf, db
@@ -25,7 +39,7 @@ def _delivery() -> Delivery:
     return Delivery(body=request.get_data(cache=True), headers=dict(request.headers), query=request.args.to_dict())
 
 
-def _answer(received: services.Received):
+def _answer(received: receiving.Received):
     if received.outcome == DeliveryOutcome.BAD_SIGNATURE:
         status = 401 if received.signature_missing else 403
         return jsonify(error="the signature is missing or wrong"), status
@@ -48,7 +62,7 @@ def meta_verify():
 @bp.post("/webhooks/meta")
 @csrf.exempt
 def meta_receive():
-    return _answer(services.receive_delivery(meta.MetaConnector(), _delivery(), source="webhook:meta"))
+    return _answer(receiving.receive_delivery(meta.MetaConnector(), _delivery(), source="webhook:meta"))
 
 
 @bp.get("/webhooks/x")
@@ -64,7 +78,7 @@ def x_crc():
 @bp.post("/webhooks/x")
 @csrf.exempt
 def x_receive():
-    return _answer(services.receive_delivery(x.XConnector(), _delivery(), source="webhook:x", channel=Channel.X))
+    return _answer(receiving.receive_delivery(x.XConnector(), _delivery(), source="webhook:x", channel=Channel.X))
 
 
 @bp.route("/contact/<handle>", methods=["GET", "POST"])
@@ -95,8 +109,8 @@ def contact_sent(handle: str):
 @bp.get("/admin/channels")
 @role_required(*ADMIN)
 def index():
-    return render_template("channels/index.html", accounts=services.accounts(), form=AccountForm(),
-                           deliveries=services.recent_deliveries(limit=50), labels=CHANNEL_LABELS)
+    return render_template("channels/index.html", accounts=accounts.accounts(), form=AccountForm(),
+                           deliveries=accounts.recent_deliveries(limit=50), labels=CHANNEL_LABELS)
 
 
 @bp.post("/admin/channels")
@@ -105,27 +119,27 @@ def add():
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            account = services.add_account(Channel(form.channel.data), form.handle.data, form.name.data,
+            account = accounts.add_account(Channel(form.channel.data), form.handle.data, form.name.data,
                                            platform_id=form.platform_id.data, options=form.options(), by=current_user)
-        except services.AccountExists:
+        except accounts.AccountExists:
             form.handle.errors.append(_("This channel already has an account with this handle."))
         else:
             flash(_("Account %(name)s added.", name=account.name), "success")
             return redirect(url_for("channels.account", account_id=account.id))
-    return render_template("channels/index.html", accounts=services.accounts(), form=form,
-                           deliveries=services.recent_deliveries(limit=50), labels=CHANNEL_LABELS), 422
+    return render_template("channels/index.html", accounts=accounts.accounts(), form=form,
+                           deliveries=accounts.recent_deliveries(limit=50), labels=CHANNEL_LABELS), 422
 
 
 def _account_page(account: Account, form: SettingsForm, status: int = 200, check=None):
     return render_template(
         "channels/account.html", account=account, form=form, secrets=secret_states(account), check=check,
-        settings=services.settings_of(account), deliveries=services.recent_deliveries(account=account, limit=50),
+        settings=receiving.settings_of(account), deliveries=accounts.recent_deliveries(account=account, limit=50),
         labels=CHANNEL_LABELS,
     ), status
 
 
 def _settings_form(account: Account) -> SettingsForm:
-    settings = services.settings_of(account)
+    settings = receiving.settings_of(account)
     return SettingsForm(data={"name": account.name, "platform_id": settings.platform_id,
                               **{"imap_ssl": True, **(settings.options or {})}})
 
@@ -144,7 +158,7 @@ def save(account_id: int):
     form = SettingsForm()
     if not form.validate_on_submit():
         return _account_page(account, form, 422)
-    services.update_settings(account, name=form.name.data, platform_id=form.platform_id.data,
+    accounts.update_settings(account, name=form.name.data, platform_id=form.platform_id.data,
                              options=form.options(), by=current_user)
     flash(_("Settings saved."), "success")
     return redirect(url_for("channels.account", account_id=account.id))
@@ -154,4 +168,4 @@ def save(account_id: int):
 @role_required(*ADMIN)
 def test(account_id: int):
     account = db.get_or_404(Account, account_id)  # CSRF is checked for every POST by CSRFProtect
-    return _account_page(account, _settings_form(account), check=services.test_connection(account))
+    return _account_page(account, _settings_form(account), check=accounts.test_connection(account))

@@ -15,14 +15,22 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from webcare.channels.base import (
-    Connector, Delivery, OutgoingReply, ParsedDelivery, SentReply, SignatureError, register,
-)
 from webcare.accounts.models import Account, Channel
+from webcare.channels.base import (
+    Connector,
+    Delivery,
+    OutgoingReply,
+    ParsedDelivery,
+    SentReply,
+    SignatureError,
+    register,
+)
+from webcare.channels.email import EmailConnector
 from webcare.channels.models import WebformReceipt
-from webcare.channels.services import take_in
+from webcare.channels.receiving import take_in
 from webcare.extensions import db
 from webcare.inbox.models import Message
+from webcare.notifications.services import send_mail
 from webcare.timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -107,8 +115,6 @@ def receipt_text(receipt: WebformReceipt, message_text: str) -> tuple[str, str]:
 
 def send_pending_receipts(*, now: datetime | None = None, limit: int = 20) -> int:
     """Mail the receipts owed to residents (the scheduler's job); returns how many were sent."""
-    from webcare.notifications.services import send_mail
-
     now = now or utcnow()
     pending = db.session.scalars(
         select(WebformReceipt).where(WebformReceipt.sent_at.is_(None), WebformReceipt.attempts < MAX_RECEIPT_ATTEMPTS)
@@ -148,6 +154,4 @@ class WebformConnector(Connector):
         return ParsedDelivery()
 
     def send(self, reply: OutgoingReply) -> SentReply:
-        from webcare.channels.email import EmailConnector
-
         return EmailConnector().send(reply)

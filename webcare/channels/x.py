@@ -12,14 +12,21 @@ import json
 from datetime import datetime
 from typing import Any
 
+from webcare.accounts.models import Account, Channel
 from webcare.channels import http, signing
 from webcare.channels.base import (
-    Connector, Delivery, MalformedDelivery, OutgoingReply, ParsedDelivery, SendFailed, SentReply, SignatureError,
+    Connector,
+    Delivery,
+    MalformedDelivery,
+    OutgoingReply,
+    ParsedDelivery,
+    SendFailed,
+    SentReply,
+    SignatureError,
     register,
 )
-from webcare.accounts.models import Account, Channel
+from webcare.channels.receiving import handles_for, parent_message
 from webcare.channels.secrets import MissingSecret, account_secret, app_secret
-from webcare.channels.services import handles_for, parent_message
 from webcare.timeutil import UTC
 
 DEFAULT_API_URL = "https://api.x.com"

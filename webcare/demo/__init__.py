@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import select
 
+from webcare.accounts.models import Account, Channel
 from webcare.auth.models import Role, Team, User
 from webcare.auth.services import create_user
-from webcare.accounts.models import Account, Channel
 from webcare.demo.corpus import (
     CONVERSATIONS,
     FIRST_NAMES,
@@ -24,11 +24,18 @@ from webcare.demo.corpus import (
     WAVE_TEXTS,
 )
 from webcare.extensions import db
+from webcare.inbox.models import ACTIVE_STATUSES, Case
 from webcare.intake.parsing import parse_message
 from webcare.intake.services import store_messages
 from webcare.mandates.demo import seed_demo_mandates
+from webcare.mandates.models import Permission
+from webcare.mandates.services import mandate_for
+from webcare.protocol.services import activate_file, active_version
+from webcare.replies.services import draft_reply
+from webcare.resources import resource_dir
 from webcare.roster.demo import load_demo_roster
 from webcare.timeutil import utcnow, zone
+from webcare.worker import run_worker
 
 DEMO_USERS = [
     ("sanne@lindeburg.example", "Sanne de Vries", {Role.AGENT}),
@@ -224,9 +231,6 @@ def _ensure_users() -> list[tuple[str, str, str]]:
 
 
 def _ensure_protocol() -> None:
-    from webcare.protocol.services import activate_file, active_version
-    from webcare.resources import resource_dir
-
     if active_version() is None:
         activate_file(resource_dir("protocols") / "gemeente.yaml")
 
@@ -241,8 +245,6 @@ def _store(lines: list[dict]) -> int:
 
 
 def has_cases() -> bool:
-    from webcare.inbox.models import Case
-
     return db.session.scalar(select(Case.id).limit(1)) is not None
 
 
@@ -250,8 +252,6 @@ def load_demo(
     *, weeks: int = 4, seed: int = 2026, now: datetime | None = None, messages: bool = True
 ) -> list[tuple[str, str, str]]:
     """Create the demo organisation and its history, process it, and return the logins."""
-    from webcare.worker import run_worker
-
     now = now or utcnow()
     _ensure_accounts()
     logins = _ensure_users()
@@ -286,11 +286,6 @@ APPROVAL_DRAFTS = (
 
 def _ask_for_approvals(now: datetime) -> int:
     """Leave a few drafts from agents in the approval queue, as a lead finds it on a working day."""
-    from webcare.inbox.models import ACTIVE_STATUSES, Case
-    from webcare.mandates.models import Permission
-    from webcare.mandates.services import mandate_for
-    from webcare.replies.services import draft_reply
-
     agents = list(db.session.scalars(select(User).where(User.email.in_(
         ["priya@lindeburg.example", "sanne@lindeburg.example", "mehmet@lindeburg.example"]))))
     recent = db.session.scalars(

@@ -16,7 +16,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox.events import move_case, record
-from webcare.inbox.models import ALLOWED_TRANSITIONS, Bundle, BundleStatus, Case, CaseStatus, Direction, Message, Priority
+from webcare.inbox.models import (
+    ALLOWED_TRANSITIONS,
+    Bundle,
+    BundleStatus,
+    Case,
+    CaseStatus,
+    Direction,
+    Message,
+    Priority,
+)
 from webcare.notifications.services import notify, users_with_role
 from webcare.protocol.cluster import signature
 from webcare.protocol.engine import Action, Decision

@@ -8,7 +8,14 @@ from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox.bundles import join_bundle
 from webcare.inbox.events import case_link, move_case, record
-from webcare.inbox.models import ALLOWED_TRANSITIONS, Case, CaseDecision, CaseStatus, Message, Priority
+from webcare.inbox.models import (
+    ALLOWED_TRANSITIONS,
+    Case,
+    CaseDecision,
+    CaseStatus,
+    Message,
+    Priority,
+)
 from webcare.inbox.routing import record_arrival_duty, route_case
 from webcare.notifications.services import notify, users_with_role
 from webcare.protocol.engine import Action, Decision
@@ -81,7 +88,6 @@ def apply_decision(
     )
     row.case = case
     db.session.add(row)
-    case.latest_decision = row
     record(
         case,
         "decided",
@@ -96,6 +102,7 @@ def apply_decision(
     if _is_first_decision(case):
         _record_duty(case, now)
     if _is_first_decision(case) or _outranks(decision, case):
+        case.applied_decision = row
         _set_course(case, message, decision, features, cluster_id, now)
     if decision.notify:
         _notify_roles(case, decision, kind=f"protocol_{decision.action.value}")

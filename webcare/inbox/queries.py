@@ -7,16 +7,24 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, false, or_, select, tuple_
+from sqlalchemy import Select, and_, false, func, or_, select, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from webcare.auth.models import User
 from webcare.accounts.models import Account, Channel
+from webcare.auth.models import User
 from webcare.extensions import db
-from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseEvent, CaseStatus, Priority
-from webcare.inbox.models import Author, Message
+from webcare.inbox.models import (
+    ACTIVE_STATUSES,
+    Author,
+    Case,
+    CaseDecision,
+    CaseEvent,
+    CaseStatus,
+    Message,
+    Priority,
+)
 from webcare.timeutil import utcnow
 
 PAGE_SIZE = 50
@@ -288,13 +296,14 @@ def notes(case: Case) -> list[CaseEvent]:
     )
 
 
-def latest_decision(case: Case):
-    """The protocol's latest decision on the case (with its version and trace), or None."""
-    from webcare.inbox.models import CaseDecision
+def applied_decision(case: Case):
+    """The protocol decision that set the case's course (action, priority, due times), with its version and trace.
 
-    if case.latest_decision_id is None:
+    A later message is decided too, but changes the course only when it asks for more (see inbox.decisions).
+    """
+    if case.applied_decision_id is None:
         return None
-    return db.session.get(CaseDecision, case.latest_decision_id)
+    return db.session.get(CaseDecision, case.applied_decision_id)
 
 
 def earlier_cases(case: Case, limit: int = 10) -> list[Case]:
@@ -308,3 +317,17 @@ def earlier_cases(case: Case, limit: int = 10) -> list[Case]:
             .limit(limit)
         )
     )
+
+
+def arrivals_per_hour_of_week(now: datetime, weeks: int) -> dict[tuple[int, int], float]:
+    """Average new cases per (weekday, local hour) over the last `weeks` weeks."""
+    rows = db.session.execute(
+        select(Case.arrival_hour_of_week, func.count(Case.id))
+        .where(
+            Case.first_inbound_at >= now - timedelta(weeks=weeks),
+            Case.first_inbound_at < now,
+            Case.arrival_hour_of_week.is_not(None),
+        )
+        .group_by(Case.arrival_hour_of_week)
+    )
+    return {divmod(hour_of_week, 24): count / weeks for hour_of_week, count in rows}

@@ -19,7 +19,13 @@ from webcare.inbox.events import record
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseEvent, Priority
 from webcare.notifications.services import notify
 from webcare.roster import store
-from webcare.roster.engine import Requirements, Schedule, ScheduleInterval, ShiftKind, interval_at
+from webcare.roster.engine import (
+    Requirements,
+    Schedule,
+    ScheduleInterval,
+    ShiftKind,
+    interval_at,
+)
 from webcare.roster.models import CaseDutyRecord
 from webcare.roster.services import STAFFING_KINDS, _link, team_leads
 from webcare.roster.store import TeamRoster, schedule_between
@@ -97,7 +103,7 @@ def _least_loaded(candidates: dict[int, frozenset[str]], language: str | None) -
 
 def case_language(case: Case) -> str | None:
     """The language the protocol's features found for the case (None when unknown or not yet decided)."""
-    decision = case.latest_decision
+    decision = case.applied_decision
     language = (decision.features or {}).get("language") if decision is not None else None
     return language if language and language != "unknown" else None
 

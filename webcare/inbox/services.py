@@ -14,8 +14,17 @@ from sqlalchemy import select, update
 from webcare.auth.models import Role, User, UserRole
 from webcare.extensions import db
 from webcare.inbox.events import record
-from webcare.inbox.models import ACTIVE_STATUSES, ALLOWED_TRANSITIONS, Case, CaseEvent, CaseStatus, InvalidTransition, Message
+from webcare.inbox.models import (
+    ACTIVE_STATUSES,
+    ALLOWED_TRANSITIONS,
+    Case,
+    CaseEvent,
+    CaseStatus,
+    InvalidTransition,
+    Message,
+)
 from webcare.inbox.timing import record_first_response, record_resolution
+from webcare.protocol.services import active_protocol
 from webcare.timeutil import utcnow
 
 __all__ = [
@@ -76,8 +85,6 @@ class InvalidChoice(ValueError):
 
 def departments() -> dict[str, str]:
     """Escalation targets: the fixed municipal list plus the departments the active protocol's topics name."""
-    from webcare.protocol.services import active_protocol
-
     choices = dict(DEPARTMENTS)
     protocol = active_protocol()
     if protocol is not None:

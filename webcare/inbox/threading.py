@@ -16,9 +16,12 @@ from sqlalchemy.orm import lazyload, selectinload
 from webcare.accounts.models import Channel
 from webcare.extensions import db
 from webcare.inbox.events import move_case, record
-from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseStatus
-from webcare.inbox.timing import recount_first_response, record_arrival, record_first_response
-from webcare.inbox.models import Direction, Message
+from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseStatus, Direction, Message
+from webcare.inbox.timing import (
+    record_arrival,
+    record_first_response,
+    recount_first_response,
+)
 
 SUBJECT_LENGTH = 200
 LOOKUP_CHUNK = 500

@@ -9,16 +9,15 @@ from sqlalchemy import select
 
 from webcare.extensions import db
 from webcare.inbox.events import record
-from webcare.inbox.models import Case
-from webcare.inbox.models import Bundle
+from webcare.inbox.models import Bundle, Case
+from webcare.protocol.calendar import OfficeCalendar
+from webcare.protocol.services import active_protocol
+from webcare.roster.services import roster_staffed_clock
 from webcare.timeutil import OfficeHours, StaffedClock, TimeBand, as_utc, zone
 
 
 def _calendar():
     """The office calendar of the active protocol, or weekday office hours with Dutch holidays."""
-    from webcare.protocol.calendar import OfficeCalendar
-    from webcare.protocol.services import active_protocol
-
     protocol = active_protocol()
     if protocol is not None:
         return protocol.calendar
@@ -30,8 +29,6 @@ def _calendar():
 
 def staffed_clock(start: datetime, end: datetime) -> StaffedClock:
     """The clock that counts only staffed time: the roster's staffed hours, else the protocol's office calendar."""
-    from webcare.roster.services import roster_staffed_clock
-
     clock = roster_staffed_clock(start, max(end, start))
     return clock if clock is not None else _calendar().staffed_clock(start)
 

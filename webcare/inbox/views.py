@@ -5,17 +5,27 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import timedelta
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from webcare.accounts.models import Channel
 from webcare.auth.access import ANY_STAFF, role_required
 from webcare.auth.models import Role, User
-from webcare.accounts.models import Channel
-from webcare.channels.services import furthest_delivery_statuses
+from webcare.channels.statuses import furthest_delivery_statuses
 from webcare.extensions import db
 from webcare.inbox import forms, presence, queries, services
 from webcare.inbox.models import Case, InvalidTransition, Priority
+from webcare.protocol.services import active_protocol
 from webcare.timeutil import utcnow
 
 bp = Blueprint("inbox", __name__)
@@ -69,8 +79,6 @@ def _page(case_filter: queries.CaseFilter, now) -> queries.CasePage:
 
 
 def _topics() -> list[tuple[str, str]]:
-    from webcare.protocol.services import active_protocol
-
     protocol = active_protocol()
     return [(topic.id, topic.label) for topic in protocol.vocabulary.topics] if protocol else []
 
@@ -111,7 +119,7 @@ def rows():
 
 
 def _forms(case: Case, **submitted) -> dict:
-    decision = queries.latest_decision(case)
+    decision = queries.applied_decision(case)
     assign_form = forms.AssignForm(prefix="assign")
     assign_form.assignee.choices = forms.choices((user.id, user.name) for user in services.assignable_users())
     escalate_form = forms.EscalateForm(prefix="escalate")
@@ -145,7 +153,7 @@ def _case_page(case: Case, status: int = 200, problem: str | None = None, **subm
             delivery_reports=furthest_delivery_statuses(messages),
             events=queries.timeline(case),
             earlier_cases=queries.earlier_cases(case),
-            decision=queries.latest_decision(case),
+            decision=queries.applied_decision(case),
             departments=services.departments(),
             allowed=services.allowed_actions(current_user, case),
             colleagues=presence.colleagues_present(case, viewer=current_user, now=now),

@@ -13,7 +13,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, and_, any_, bindparam, func, or_, select, union_all, update
+from sqlalchemy import (
+    Select,
+    and_,
+    any_,
+    bindparam,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from webcare.extensions import db
 from webcare.inbox.models import Message, MessageStatus

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import IO, Generic, TypeVar
 
-from webcare.intake.parsing import IncomingMessage, InvalidMessage, parse_json_line, parse_message
+from webcare.intake.parsing import (
+    IncomingMessage,
+    InvalidMessage,
+    parse_json_line,
+    parse_message,
+)
 
 T = TypeVar("T")
 

@@ -8,7 +8,14 @@ from sqlalchemy import or_, select
 
 from webcare.auth.models import Role, User
 from webcare.extensions import db
-from webcare.mandates.models import MandateChange, MandateRule, Permission, Risk, Visibility
+from webcare.inbox.models import CaseDecision, Priority
+from webcare.mandates.models import (
+    MandateChange,
+    MandateRule,
+    Permission,
+    Risk,
+    Visibility,
+)
 from webcare.timeutil import utcnow
 
 # Features of the protocol decision that make any reply on the case high-risk.
@@ -41,12 +48,10 @@ class MandateVerdict:
         return self.rule.describe() if self.rule else "no rule matched: approval needed by default"
 
 
-def _latest_decision(case):
-    from webcare.inbox.models import CaseDecision
-
-    if case.latest_decision_id is None:
+def _applied_decision(case):
+    if case.applied_decision_id is None:
         return None
-    return db.session.get(CaseDecision, case.latest_decision_id)
+    return db.session.get(CaseDecision, case.applied_decision_id)
 
 
 def risk_of(case, *, is_public: bool | None = None) -> Risk:
@@ -57,12 +62,10 @@ def risk_of(case, *, is_public: bool | None = None) -> Risk:
     medium: a public reply on a case of normal (or not yet known) priority;
     low:    a private reply, or a case of low priority.
     """
-    from webcare.inbox.models import Priority
-
     replying_publicly = case.is_public if is_public is None else is_public
     if case.priority in (Priority.URGENT, Priority.HIGH) or case.action == "escalate" or case.escalated_to:
         return Risk.HIGH
-    decision = _latest_decision(case)
+    decision = _applied_decision(case)
     if decision is not None:
         features = decision.features or {}
         if any(features.get(name) for name in HIGH_RISK_FEATURES) or HIGH_RISK_TAGS.intersection(decision.tags or ()):

@@ -14,14 +14,13 @@ from webcare.extensions import db
 from webcare.mandates import services
 from webcare.mandates.forms import ROLE_LABELS, MandateRuleForm
 from webcare.mandates.models import MandateRule, Permission, Risk, Visibility
+from webcare.protocol.services import active_protocol
 
 bp = Blueprint("mandates", __name__)
 EDITORS = (Role.LEAD,)
 
 
 def _topics(rules: list[MandateRule]) -> list[tuple[str, str]]:
-    from webcare.protocol.services import active_protocol
-
     protocol = active_protocol()
     topics = {topic.id: topic.label for topic in protocol.vocabulary.topics} if protocol is not None else {}
     for rule in rules:

@@ -9,8 +9,21 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from webcare.roster.calendar import LIBERATION_DAY, ClosingDay, ClosingPolicy, LiberationDay, closed_dates
-from webcare.timeutil import OfficeHours, StaffedClock, TimeBand, as_utc, office_intervals, time_band
+from webcare.roster.calendar import (  # noqa: F401 (LIBERATION_DAY is re-exported)
+    LIBERATION_DAY,
+    ClosingDay,
+    ClosingPolicy,
+    LiberationDay,
+    closed_dates,
+)
+from webcare.timeutil import (
+    OfficeHours,
+    StaffedClock,
+    TimeBand,
+    as_utc,
+    office_intervals,
+    time_band,
+)
 
 LIBERATION_DAY_CHOICES = tuple(choice.value for choice in LiberationDay)
 

@@ -13,10 +13,17 @@ from typing import Any, TextIO
 import click
 from flask.cli import AppGroup
 
+from webcare.inbox.simulation import simulate
 from webcare.protocol.cluster import ClusterTracker
-from webcare.protocol.examples import PRIVATE_CHANNELS, parse_moment, run_examples, unreadable_examples
+from webcare.protocol.examples import (
+    PRIVATE_CHANNELS,
+    parse_moment,
+    run_examples,
+    unreadable_examples,
+)
 from webcare.protocol.features import MessageFacts, compute_features
 from webcare.protocol.loader import Protocol, compile_protocol, load_protocol
+from webcare.protocol.services import activate_file, versions
 from webcare.protocol.source import ProtocolError
 from webcare.timeutil import utcnow
 
@@ -172,8 +179,6 @@ def try_command(file: Path, text: str | None, jsonl: TextIO | None, at: str | No
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def activate_command(file: Path) -> None:
     """Validate a protocol, store it (by content hash) and make it the active one."""
-    from webcare.protocol.services import activate_file
-
     try:
         version = activate_file(file)
     except ProtocolError as error:
@@ -185,8 +190,6 @@ def activate_command(file: Path) -> None:
 @protocol_cli.command("versions")
 def versions_command() -> None:
     """List stored protocol versions, the active one marked."""
-    from webcare.protocol.services import versions
-
     for version in versions():
         mark = "*" if version.is_active else " "
         click.echo(f"{mark} {version.id}\t{version.version}\t{version.content_hash[:12]}\t{version.stored_at:%Y-%m-%d %H:%M}\t{version.source_name}")
@@ -207,8 +210,6 @@ def _since(value: str) -> datetime:
 @click.option("--format", "output", type=click.Choice(["table", "json"]), default="table", show_default=True)
 def simulate_command(file: Path, since: str, output: str) -> None:
     """Replay stored messages through a candidate protocol and count what would change."""
-    from webcare.inbox.simulation import simulate
-
     try:
         protocol = load_protocol(file)
     except ProtocolError as error:

@@ -8,7 +8,14 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from webcare.protocol.lexicon import NormalisedText, TermMatcher, fold, normalise, sentiment_label, sentiment_score
+from webcare.protocol.lexicon import (
+    NormalisedText,
+    TermMatcher,
+    fold,
+    normalise,
+    sentiment_label,
+    sentiment_score,
+)
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector

@@ -9,13 +9,31 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from webcare.protocol.calendar import LIBERATION_DAY, ClosingChoices, OfficeCalendar, dutch_holiday_names
-from webcare.protocol.engine import Decision, Engine, Priority, RuleSpec, ServiceTargets, SlaClock
+from webcare.protocol.calendar import (
+    LIBERATION_DAY,
+    ClosingChoices,
+    OfficeCalendar,
+    dutch_holiday_names,
+)
+from webcare.protocol.engine import (
+    Decision,
+    Engine,
+    Priority,
+    RuleSpec,
+    ServiceTargets,
+    SlaClock,
+)
 from webcare.protocol.examples import example_problems
 from webcare.protocol.features import Person, Topic, Vocabulary
 from webcare.protocol.lexicon import TermMatcher, term_problem
 from webcare.protocol.rules import RuleContext, build_rules, parse_duration
-from webcare.protocol.source import Problem, ProtocolError, SourceDocument, parse_source, schema_problems
+from webcare.protocol.source import (
+    Problem,
+    ProtocolError,
+    SourceDocument,
+    parse_source,
+    schema_problems,
+)
 from webcare.protocol.templates_lint import lint_template
 from webcare.timeutil import OfficeHours, StaffedClock
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select, update
 
 from webcare.auth.models import User
 from webcare.extensions import db
+from webcare.protocol.engine import Priority
 from webcare.protocol.loader import Protocol, protocol_from_text
 from webcare.protocol.models import ProtocolVersion
 from webcare.timeutil import utcnow
@@ -97,3 +99,13 @@ def active_protocol() -> Protocol | None:
 def versions() -> list[ProtocolVersion]:
     """Every stored version, newest first."""
     return list(db.session.scalars(select(ProtocolVersion).order_by(ProtocolVersion.id.desc())))
+
+
+def normal_first_response_target() -> timedelta | None:
+    """How soon the active protocol wants a normal-priority message answered (on any channel), if it says."""
+    protocol = active_protocol()
+    if protocol is None:
+        return None
+    targets = protocol.engine.targets.first_response
+    normal = [target for (priority, channel), target in targets.items() if channel is None and priority == Priority.NORMAL]
+    return normal[0] if normal else min(targets.values(), default=None)

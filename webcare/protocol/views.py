@@ -16,14 +16,15 @@ from webcare.auth.access import ANY_STAFF, role_required
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox import bundles as bundle_services
-from webcare.replies.bundles import answer_bundle
+from webcare.inbox.models import Bundle
+from webcare.inbox.simulation import simulate
 from webcare.protocol import services
 from webcare.protocol.examples import run_examples
-from webcare.inbox.models import Bundle
+from webcare.protocol.loader import protocol_from_text
 from webcare.protocol.models import ProtocolVersion
 from webcare.protocol.presentation import diff_lines, rule_rows
-from webcare.inbox.simulation import simulate
 from webcare.protocol.source import ProtocolError
+from webcare.replies.bundles import answer_bundle
 from webcare.replies.services import ReplyRefused
 from webcare.timeutil import utcnow
 
@@ -119,8 +120,6 @@ def simulator():
     if form.validate_on_submit():
         try:
             if form.text.data and form.text.data.strip():
-                from webcare.protocol.loader import protocol_from_text
-
                 candidate = protocol_from_text(form.text.data.replace("\r\n", "\n"), "candidate.yaml")
             elif form.version_id.data:
                 candidate = services.compiled(_version_or_404(form.version_id.data))

@@ -9,7 +9,9 @@ from wtforms import SelectChoice
 
 from webcare.auth.models import Role
 from webcare.extensions import db
+from webcare.inbox.models import Bundle, CaseDecision
 from webcare.mandates.services import MandateVerdict, mandate_for
+from webcare.protocol.services import active_protocol
 from webcare.replies import services
 from webcare.replies.forms import ReplyForm
 from webcare.replies.models import Reply
@@ -40,21 +42,15 @@ class Composer:
 
 
 def _decision(case):
-    from webcare.inbox.models import CaseDecision
-
-    return db.session.get(CaseDecision, case.latest_decision_id) if case.latest_decision_id else None
+    return db.session.get(CaseDecision, case.applied_decision_id) if case.applied_decision_id else None
 
 
 def composer_for(case, *, form: ReplyForm | None = None) -> Composer:
     """Everything the composer partial needs for the current user on `case`."""
-    from webcare.protocol.services import active_protocol
-
     protocol = active_protocol()
     decision = _decision(case)
     bundle_size = None
     if case.bundle_id is not None:
-        from webcare.inbox.models import Bundle
-
         bundle = db.session.get(Bundle, case.bundle_id)
         bundle_size = bundle.member_count if bundle is not None else None
     values = values_for(case, by=current_user, protocol=protocol, decision=decision, bundle_size=bundle_size)

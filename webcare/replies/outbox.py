@@ -12,11 +12,11 @@ from sqlalchemy.exc import OperationalError
 
 from webcare.channels import registry
 from webcare.channels.base import Connector, OutgoingReply, SendFailed
+from webcare.channels.statuses import link_statuses
 from webcare.extensions import db
 from webcare.inbox.events import case_link, move_case, record
-from webcare.inbox.models import Case, CaseStatus
+from webcare.inbox.models import Case, CaseStatus, Direction, Message, MessageStatus
 from webcare.inbox.services import record_sent_reply
-from webcare.inbox.models import Direction, Message, MessageStatus
 from webcare.replies.models import Reply, ReplyStatus
 from webcare.replies.services import tell
 from webcare.timeutil import utcnow
@@ -124,8 +124,6 @@ def _record_sent(reply_id: int, sent, connector_name: str, in_reply_to: str | No
         case, message, at=now, reply_id=reply.id, author_id=reply.author_id, approved_by_id=reply.approved_by_id,
         mandate_rule=reply.mandate_rule, connector=connector_name,
     )
-    from webcare.channels.services import link_statuses
-
     link_statuses(message)  # status webhooks can arrive before this commit
     db.session.commit()
 

@@ -15,7 +15,7 @@ from webcare.extensions import db
 from webcare.inbox.events import case_link, move_case, record
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseStatus
 from webcare.mandates.models import Permission
-from webcare.mandates.services import MandateVerdict, mandate_for, risk_of
+from webcare.mandates.services import MandateVerdict, mandate_for
 from webcare.notifications.services import notify
 from webcare.replies.models import Reply, ReplyStatus
 from webcare.replies.placeholders import unfilled

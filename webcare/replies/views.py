@@ -10,6 +10,7 @@ from webcare.auth.access import ANY_STAFF, role_required
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox.models import Case
+from webcare.mandates.services import mandate_for
 from webcare.replies import services
 from webcare.replies.composer import WRITERS, composer_for
 from webcare.replies.forms import ActionForm, ApproveForm, RejectForm, ReplyForm
@@ -70,8 +71,6 @@ def queue():
 
 
 def _review(reply: Reply, approve_form: ApproveForm | None = None, reject_form: RejectForm | None = None, status: int = 200):
-    from webcare.mandates.services import mandate_for
-
     verdict = None if reply.author_id == current_user.id else mandate_for(current_user, reply.case, is_public=reply.is_public)
     return render_template(
         "replies/review.html",

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 
-from webcare.auth.models import Team, User
 from webcare.accounts.models import Account
+from webcare.auth.models import Team, User
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseEvent
 from webcare.reports.metrics import (

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from sqlalchemy import Select, func, select
 
-from webcare.auth.models import Team, User
 from webcare.accounts.models import Account
+from webcare.auth.models import Team, User
 from webcare.inbox.models import Case, CaseEvent
 from webcare.reports.metrics import ESCALATED_EVENT
 from webcare.reports.period import ReportQuery

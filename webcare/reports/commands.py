@@ -9,9 +9,9 @@ from datetime import datetime
 import click
 from flask.cli import with_appcontext
 
+from webcare.reports.breakdowns import group_rows
 from webcare.reports.exports import csv_lines, group_header, group_values
 from webcare.reports.metrics import BREAKDOWNS, Clock
-from webcare.reports.breakdowns import group_rows
 from webcare.reports.period import BadReportRequest, Period, ReportQuery
 
 

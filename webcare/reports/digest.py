@@ -6,17 +6,18 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.notifications.services import send_mail, users_with_role
-from webcare.reports.metrics import Clock, GroupRow
-from webcare.reports.models import ReportDigest
 from webcare.reports.backlog import backlog
 from webcare.reports.breakdowns import group_rows, totals
+from webcare.reports.metrics import Clock, GroupRow
+from webcare.reports.models import ReportDigest
 from webcare.reports.period import Period, ReportQuery, report_zone
 from webcare.timeutil import as_utc
 

@@ -11,9 +11,9 @@ from datetime import datetime
 from openpyxl import Workbook
 
 from webcare.extensions import db
-from webcare.reports.metrics import GroupRow
 from webcare.reports.breakdowns import group_rows
 from webcare.reports.case_rows import case_rows_statement, within_norm_flag
+from webcare.reports.metrics import GroupRow
 from webcare.reports.period import ReportQuery
 from webcare.timeutil import as_utc
 

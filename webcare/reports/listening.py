@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import case, func, or_, select
 
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseStatus
-from webcare.inbox.models import Author, Direction, Message
-from webcare.inbox.models import CaseDecision
+from webcare.inbox.models import Author, Case, CaseDecision, CaseStatus, Direction, Message
 from webcare.reports.metrics import TOP_LIMIT
 from webcare.reports.period import ReportQuery, plain_value
 from webcare.reports.sql import local_day

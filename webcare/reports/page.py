@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from webcare.channels.forms import CHANNEL_LABELS
-from webcare.reports.metrics import TIME_METRICS, Clock, GroupRow, Statistics, TimeMetric
+from webcare.reports.backlog import Backlog, backlog
+from webcare.reports.breakdowns import group_rows, totals
 from webcare.reports.listening import (
     AuthorRow,
     SentimentDay,
@@ -18,8 +19,7 @@ from webcare.reports.listening import (
     top_topics,
     topic_trend,
 )
-from webcare.reports.backlog import Backlog, backlog
-from webcare.reports.breakdowns import group_rows, totals
+from webcare.reports.metrics import TIME_METRICS, Clock, GroupRow, Statistics, TimeMetric
 from webcare.reports.period import ReportQuery
 from webcare.reports.statistics import all_metric_statistics
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from webcare.extensions import db
+from webcare.inbox.timing import staffed_clock
 from webcare.timeutil import UTC, as_utc, merge_intervals
 
 
@@ -86,8 +87,6 @@ def prepare_staffed_intervals(start: datetime, end: datetime) -> None:
     The intervals are those of webcare.inbox.timing.staffed_clock, so durations computed in SQL from it
     equal the clock's (to the whole second).
     """
-    from webcare.inbox.timing import staffed_clock
-
     intervals = []
     for year in range(start.year, end.year + 1):
         moment = datetime(year, 7, 1, tzinfo=UTC)

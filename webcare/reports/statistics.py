@@ -9,9 +9,7 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, Select, case, func, or_, select
 
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseEvent
-from webcare.inbox.models import Message
-from webcare.inbox.models import CaseDecision
+from webcare.inbox.models import Case, CaseDecision, CaseEvent, Message
 from webcare.reports.metrics import EMPTY_STATISTICS, PERCENTILES, TIME_METRICS, Clock, Source, Statistics, TimeMetric
 from webcare.reports.period import ReportQuery, is_postgresql, plain_value
 from webcare.reports.sql import epoch_seconds, prepare_staffed_intervals, staffed_elapsed

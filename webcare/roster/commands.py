@@ -11,7 +11,13 @@ import click
 from flask.cli import with_appcontext
 
 from webcare.roster.engine import Schedule, ScheduleInterval
-from webcare.roster.fileformat import RosterFileError, RosterSpec, build_schedule, load_roster_file
+from webcare.roster.fileformat import (
+    RosterFileError,
+    RosterSpec,
+    build_schedule,
+    load_roster_file,
+)
+from webcare.roster.importing import NoTeamGiven, import_roster
 from webcare.timeutil import wall_clock_to_utc
 
 
@@ -110,8 +116,6 @@ def preview(file: Path, first_day: datetime, last_day: datetime, output_format: 
 @with_appcontext
 def import_command(file: Path, team_name: str | None) -> None:
     """Apply FILE.yaml to a team's roster (importing the same file again changes nothing)."""
-    from webcare.roster.importing import NoTeamGiven, import_roster
-
     try:
         summary = import_roster(_load(file), team_name=team_name)
     except NoTeamGiven as error:

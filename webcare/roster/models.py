@@ -6,7 +6,17 @@ import enum
 import secrets
 from datetime import date, datetime, time
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String, Time, UniqueConstraint, event
+from sqlalchemy import (
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    String,
+    Time,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webcare.auth.models import Team, User

@@ -5,10 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
-
-from webcare.extensions import db
-from webcare.roster.engine import Flag, Schedule, ScheduleInterval, ShiftKind, fairness_summary, hours_per_person
+from webcare.roster.calendar import closing_day_names
+from webcare.roster.engine import (
+    Flag,
+    Schedule,
+    ScheduleInterval,
+    ShiftKind,
+    fairness_summary,
+    hours_per_person,
+)
 from webcare.roster.erlang import coverage_by_hour_of_week, staffing_per_hour_of_week
 from webcare.roster.store import TeamRoster, schedule_between
 from webcare.timeutil import TimeBand, wall_clock_to_utc, zone
@@ -63,8 +68,6 @@ def day_rows(team: TeamRoster, first_day: date, days: int) -> list[DayRow]:
     start, _ = day_bounds(first_day, team.timezone)
     _, end = day_bounds(first_day + timedelta(days=days - 1), team.timezone)
     schedule = schedule_between(team, start, end)
-    from webcare.roster.calendar import closing_day_names
-
     names = closing_day_names(first_day, first_day + timedelta(days=days), team.spec.closing_policy)
     rows = []
     for offset in range(days):
@@ -122,29 +125,6 @@ def coverage_heatmap(team: TeamRoster, first_day: date) -> dict[tuple[int, int],
     return cells
 
 
-def _answer_within() -> timedelta:
-    from webcare.protocol.services import active_protocol
-
-    protocol = active_protocol()
-    if protocol is None:
-        return DEFAULT_ANSWER_WITHIN
-    targets = protocol.engine.targets.first_response
-    normal = [target for (priority, channel), target in targets.items() if channel is None and str(getattr(priority, "value", priority)) == "normal"]
-    return normal[0] if normal else min(targets.values(), default=DEFAULT_ANSWER_WITHIN)
-
-
-def arrivals_per_hour_of_week(now: datetime, weeks: int = ADVICE_WEEKS) -> dict[tuple[int, int], float]:
-    """Average new cases per (weekday, local hour) over the last `weeks` weeks."""
-    from webcare.inbox.models import Case
-
-    rows = db.session.execute(
-        select(Case.arrival_hour_of_week, func.count(Case.id))
-        .where(Case.first_inbound_at >= now - timedelta(weeks=weeks), Case.first_inbound_at < now, Case.arrival_hour_of_week.is_not(None))
-        .group_by(Case.arrival_hour_of_week)
-    )
-    return {divmod(hour_of_week, 24): count / weeks for hour_of_week, count in rows}
-
-
 @dataclass(frozen=True)
 class StaffingAdvice:
     answer_within: timedelta
@@ -153,12 +133,15 @@ class StaffingAdvice:
     slots: dict
 
 
-def staffing_advice(team: TeamRoster, average_handling_seconds: int, now: datetime) -> StaffingAdvice:
-    """Erlang C agents per hour of week from recent arrivals, beside the roster's minimum coverage rule."""
-    answer_within = _answer_within()
+def staffing_advice(
+    team: TeamRoster, average_handling_seconds: int, *, arrivals: dict[tuple[int, int], float], answer_within: timedelta | None
+) -> StaffingAdvice:
+    """Erlang C agents per hour of week from recent arrivals (new cases per weekday and local hour), to be
+    answered within the protocol's normal first-response target, beside the roster's minimum coverage rule."""
+    answer_within = answer_within or DEFAULT_ANSWER_WITHIN
     handling = timedelta(seconds=average_handling_seconds)
     slots = staffing_per_hour_of_week(
-        arrivals_per_hour_of_week(now), handling, answer_within, TARGET_SERVICE_LEVEL,
+        arrivals, handling, answer_within, TARGET_SERVICE_LEVEL,
         coverage_by_hour_of_week(team.spec.roster.coverage_rules),
     )
     return StaffingAdvice(answer_within, handling, TARGET_SERVICE_LEVEL, slots)

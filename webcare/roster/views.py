@@ -5,7 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -13,10 +22,18 @@ from sqlalchemy import select
 from webcare.auth.access import role_required
 from webcare.auth.models import Role, Team
 from webcare.extensions import db
+from webcare.inbox.queries import arrivals_per_hour_of_week
+from webcare.protocol.services import normal_first_response_target
 from webcare.roster import forms, queries, services, store
 from webcare.roster.engine import OverrideAction, ShiftKind
 from webcare.roster.ical import ical_feed
-from webcare.roster.models import LeaveEntry, OverrideEntry, RosterConfig, RosterPerson, RotationEntry
+from webcare.roster.models import (
+    LeaveEntry,
+    OverrideEntry,
+    RosterConfig,
+    RosterPerson,
+    RotationEntry,
+)
 from webcare.timeutil import utcnow, wall_clock_to_utc, zone
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
@@ -152,7 +169,12 @@ def coverage(team_id: int):
         previous=monday - timedelta(days=7),
         following=monday + timedelta(days=7),
         cells=queries.coverage_heatmap(team_roster, monday),
-        advice=queries.staffing_advice(team_roster, config.average_handling_seconds, utcnow()),
+        advice=queries.staffing_advice(
+            team_roster,
+            config.average_handling_seconds,
+            arrivals=arrivals_per_hour_of_week(utcnow(), weeks=queries.ADVICE_WEEKS),
+            answer_within=normal_first_response_target(),
+        ),
         can_edit=current_user.has_role(Role.LEAD) and current_user.team_id == team.id,
         settings_form=forms.SettingsForm(average_handling_minutes=max(1, config.average_handling_seconds // 60)),
     )

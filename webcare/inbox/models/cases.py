@@ -93,7 +93,7 @@ class Case(db.Model):
     action: Mapped[str | None] = mapped_column(String(16))
     escalated_to: Mapped[str | None] = mapped_column(String(100))
     bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id"), index=True)
-    latest_decision_id: Mapped[int | None] = mapped_column(ForeignKey("case_decisions.id", use_alter=True))
+    applied_decision_id: Mapped[int | None] = mapped_column(ForeignKey("case_decisions.id", use_alter=True))
     subject: Mapped[str] = mapped_column(String(200), default="")
     # How the case was resolved (answered, referred, ...); None while it is not resolved.
     outcome: Mapped[str | None] = mapped_column(String(32))
@@ -122,8 +122,8 @@ class Case(db.Model):
     author: Mapped[Author | None] = relationship(lazy="joined")
     owner: Mapped[User | None] = relationship(lazy="joined")
     team: Mapped[Team | None] = relationship()
-    latest_decision: Mapped[CaseDecision | None] = relationship(
-        foreign_keys=[latest_decision_id], post_update=True, lazy="select"
+    applied_decision: Mapped[CaseDecision | None] = relationship(
+        foreign_keys=[applied_decision_id], post_update=True, lazy="select"
     )
 
     @property

@@ -8,7 +8,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 
-from webcare.timeutil import Interval, OfficeHours, TimeBand, as_utc, merge_intervals, time_band, wall_clock_to_utc, zone
+from webcare.timeutil import (
+    Interval,
+    OfficeHours,
+    TimeBand,
+    as_utc,
+    merge_intervals,
+    time_band,
+    wall_clock_to_utc,
+    zone,
+)
 
 from .model import Requirements, Target
 from .rotations import ONE_DAY, local_days

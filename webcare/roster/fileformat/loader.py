@@ -12,7 +12,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jsonschema
 import yaml
 
-from webcare.roster.calendar import ClosingDay, ClosingPolicy, LiberationDay, closed_dates
+from webcare.roster.calendar import (
+    ClosingDay,
+    ClosingPolicy,
+    LiberationDay,
+    closed_dates,
+)
 from webcare.roster.engine import (
     CLOSED_DAY,
     Absence,
@@ -29,7 +34,13 @@ from webcare.roster.engine import (
     Window,
     compute_schedule,
 )
-from webcare.timeutil import DEFAULT_TIMEZONE, Interval, OfficeHours, as_utc, wall_clock_to_utc
+from webcare.timeutil import (
+    DEFAULT_TIMEZONE,
+    Interval,
+    OfficeHours,
+    as_utc,
+    wall_clock_to_utc,
+)
 
 from .schema import ROSTER_SCHEMA
 
