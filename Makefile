@@ -5,7 +5,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 export WEBCARE_INSTANCE_PATH ?= $(CURDIR)/instance
 
-.PHONY: run test install translations vendor bench clean
+.PHONY: run test lint install translations vendor bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,13 @@ run: $(BIN)/.installed
 	@echo "Webcare runs on http://127.0.0.1:$(PORT) (stop with Ctrl+C)"
 	WEBCARE_DEMO_TRICKLE_SECONDS=$${WEBCARE_DEMO_TRICKLE_SECONDS:-45} $(BIN)/webcare serve --port $(PORT)
 
-test: $(BIN)/.installed
+test: $(BIN)/.installed lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The layers (docs/architecture.md) and the house style, checked by tools rather than by hope.
+lint: $(BIN)/.installed
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check --no-cache webcare tests bench config.py
 
 translations: $(BIN)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --project=Webcare --version=0.1.0 \
