@@ -16,12 +16,14 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask, g
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import and_, or_, text, update
 from sqlalchemy.engine import make_url
 
+from webcare.accounts.models import Account
 from webcare.app import create_app
 from webcare.auth.models import Role
 from webcare.auth.services import create_user
+from webcare.demo import DEMO_ACCOUNTS
 from webcare.extensions import db
 from webcare.timeutil import UTC
 
@@ -167,6 +169,18 @@ def auth(client):
 @pytest.fixture
 def csrf_from():
     return _csrf_from
+
+
+def send_demo_accounts_to_the_log() -> None:
+    """The demo municipality's accounts send through the log connector (their account setting), as in the demo."""
+    demo = [(channel, handle) for channel, handle, _name, _is_general in DEMO_ACCOUNTS]
+    db.session.execute(
+        update(Account)
+        .where(or_(*(and_(Account.channel == channel, Account.handle == handle) for channel, handle in demo)))
+        .values(sends_to_log=True)
+    )
+    db.session.commit()
+
 
 
 def message_line(external_id: str, *, minutes: float = 0, base: datetime | None = None, **fields) -> dict:

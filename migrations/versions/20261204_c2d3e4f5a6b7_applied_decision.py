@@ -13,14 +13,19 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_cases_latest_decision_id_case_decisions', type_='foreignkey')
-        batch_op.alter_column('latest_decision_id', new_column_name='applied_decision_id')
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_foreign_key(
-            'fk_cases_applied_decision_id_case_decisions', 'case_decisions', ['applied_decision_id'], ['id'], use_alter=True
+def _rename(old: str, new: str) -> None:
+    # A plain rename on both engines: rebuilding the cases table on SQLite would reorder its indexes, and
+    # SQLite, keeping no statistics, picks among equal indexes by their order.
+    op.alter_column('cases', f'{old}_decision_id', new_column_name=f'{new}_decision_id')
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute(
+            f'ALTER TABLE cases RENAME CONSTRAINT fk_cases_{old}_decision_id_case_decisions '
+            f'TO fk_cases_{new}_decision_id_case_decisions'
         )
+
+
+def upgrade():
+    _rename('latest', 'applied')
     # The course was set by the first decision or by a later one asking for more: the latest decision whose
     # action and priority are the case's own.
     op.execute(
@@ -34,10 +39,4 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_constraint('fk_cases_applied_decision_id_case_decisions', type_='foreignkey')
-        batch_op.alter_column('applied_decision_id', new_column_name='latest_decision_id')
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_foreign_key(
-            'fk_cases_latest_decision_id_case_decisions', 'case_decisions', ['latest_decision_id'], ['id'], use_alter=True
-        )
+    _rename('applied', 'latest')

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.conftest import message_line
+from tests.conftest import message_line, send_demo_accounts_to_the_log
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseEvent, CaseStatus, Priority
@@ -32,6 +32,7 @@ def protocol(app):
 def _ingest(app, *records):
     data = b"".join(json.dumps(r).encode() + b"\n" for r in records)
     import_jsonl(io.BytesIO(data), source="test")
+    send_demo_accounts_to_the_log()
     run_worker(app, drain=True)
 
 

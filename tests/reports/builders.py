@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import message_line
+from tests.conftest import message_line, send_demo_accounts_to_the_log
 from webcare.accounts.models import Account, Channel
 from webcare.extensions import db
 from webcare.inbox.models import Case, CaseStatus
@@ -22,6 +22,7 @@ def ingest(app, records: list[dict]) -> None:
     data = b"".join(json.dumps(record).encode() + b"\n" for record in records)
     summary = import_jsonl(io.BytesIO(data), source="report-test")
     assert summary.rejected == 0
+    send_demo_accounts_to_the_log()
     run_worker(app, drain=True)
 
 

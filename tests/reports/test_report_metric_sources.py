@@ -100,7 +100,8 @@ def test_first_assignment_on_the_staffed_clock_skips_the_closed_evening(app, mak
 def test_a_bundles_summary_reply_is_the_first_response_of_each_member_in_the_report(app, protocol, make_user):
     from webcare.mandates.models import Permission
     from webcare.mandates.services import add_rule
-    from webcare.inbox.bundles import answer_bundle, close_due_bundles
+    from webcare.inbox.bundles import close_due_bundles
+    from webcare.replies.bundles import answer_bundle
     from webcare.replies.outbox import send_due_replies
 
     lead = make_user(Role.LEAD)

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import message_line
+from tests.conftest import message_line, send_demo_accounts_to_the_log
 from webcare.extensions import db
 from webcare.inbox.models import Case
 from webcare.inbox.models import Message
@@ -25,6 +25,7 @@ LATER = ARRIVAL + timedelta(minutes=20)
 
 def ingest(app, *records: dict) -> None:
     import_jsonl(io.BytesIO(b"".join(json.dumps(r).encode() + b"\n" for r in records)), source="test")
+    send_demo_accounts_to_the_log()
     run_worker(app, drain=True)
 
 
