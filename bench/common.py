@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import signal
 import statistics
 import subprocess
@@ -60,6 +61,29 @@ def run_child(args: list[str], env: dict[str, str], *, time_limit: float | None 
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed ({process.returncode}):\n{stdout}\n{stderr[-3000:]}")
     return ChildRun(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stdout)
+
+
+def run_children(commands: list[list[str]], env: dict[str, str], *, time_limit: float | None = None) -> ChildRun:
+    """Run several commands at once (e.g. workers sharing a queue): wall time until the last one ends, and
+    their CPU time added up. The RSS is the high-water mark of any child so far (the OS keeps only that)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) for command in commands]
+    timers = [threading.Timer(time_limit, process.send_signal, (signal.SIGTERM,)) for process in processes] if time_limit else []
+    for timer in timers:
+        timer.start()
+    outputs = []
+    for process in processes:
+        stdout, stderr = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"{' '.join(process.args)} failed ({process.returncode}):\n{stderr.decode()[-3000:]}")
+        outputs.append(stdout.decode())
+    for timer in timers:
+        timer.cancel()
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return ChildRun(seconds, cpu, after.ru_maxrss / 1024, "".join(outputs))
 
 
 def sqlite_url(path: Path) -> str:

@@ -26,7 +26,16 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import WEBCARE, create_postgres, drop_postgres, machine, run_child, sqlite_url, webcare_env  # noqa: E402
+from common import (  # noqa: E402
+    WEBCARE,
+    create_postgres,
+    drop_postgres,
+    machine,
+    run_child,
+    run_children,
+    sqlite_url,
+    webcare_env,
+)
 from generate import write  # noqa: E402
 
 
@@ -95,9 +104,11 @@ def bench_one(engine: str, size: int, path: Path, workdir: Path, args: argparse.
         if args.skip_threading:
             return
         worker = [WEBCARE, "worker", "--drain"] + (["--batch-size", str(args.worker_batch)] if args.worker_batch else [])
-        threaded = run_child(
-            shlex.split(args.worker_command) if args.worker_command else worker, env, time_limit=args.thread_seconds
-        )
+        command = shlex.split(args.worker_command) if args.worker_command else worker
+        if args.workers > 1:
+            threaded = run_children([command] * args.workers, env, time_limit=args.thread_seconds)
+        else:
+            threaded = run_child(command, env, time_limit=args.thread_seconds)
         totals = counts(engine, url, db_path)
         result.update(
             thread_s=round(threaded.seconds, 1),
@@ -109,8 +120,9 @@ def bench_one(engine: str, size: int, path: Path, workdir: Path, args: argparse.
         )
         print(json.dumps(result), flush=True)
         limited = " (time-limited)" if totals["done"] < size else ""
+        workers = f", {args.workers} workers" if args.workers > 1 else ""
         print(
-            f"| {size:,} | {engine} | threading{limited} | {result['thread_msg_s']:,} msg/s | {totals['done']:,} msgs in "
+            f"| {size:,} | {engine} | threading{limited}{workers} | {result['thread_msg_s']:,} msg/s | {totals['done']:,} msgs in "
             f"{result['thread_s']} s wall, {result['thread_cpu_s']} s CPU | {result['thread_rss_mb']} MB |",
             flush=True,
         )
@@ -127,6 +139,7 @@ def main() -> None:
     parser.add_argument("--worker-batch", type=int, default=None, help="`webcare worker --batch-size` (default: config)")
     parser.add_argument("--thread-seconds", type=float, default=None, help="stop the worker (SIGTERM) after this long")
     parser.add_argument("--skip-threading", action="store_true")
+    parser.add_argument("--workers", type=int, default=1, help="worker processes draining the queue at once")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
     parser.add_argument("--worker-command", default=None, help="run this instead of `webcare worker --drain` (to measure a proposed change)")
     args = parser.parse_args()

@@ -198,6 +198,7 @@ def _seed(env: dict[str, str]) -> str:
     from webcare.app import create_app
     from webcare.auth.models import Role
     from webcare.auth.services import create_api_token, create_user
+    from webcare.demo import ensure_demo_accounts
     from webcare.extensions import db
     from webcare.intake.services import import_jsonl
     from webcare.worker import run_worker
@@ -214,6 +215,7 @@ def _seed(env: dict[str, str]) -> str:
     with app.app_context():
         create_user(AGENT_EMAIL, AGENT_NAME, AGENT_PASSWORD, {Role.AGENT})
         token = create_api_token("browser-tests")
+        ensure_demo_accounts()
         lines = "".join(json.dumps(record) + "\n" for record in seed_records()).encode()
         summary = import_jsonl(io.BytesIO(lines), source="browser-tests")
         assert summary.rejected == 0, summary

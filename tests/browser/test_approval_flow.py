@@ -30,6 +30,7 @@ def _prepare(env: dict[str, str]) -> str:
     from webcare.app import create_app
     from webcare.auth.models import Role
     from webcare.auth.services import create_api_token, create_user
+    from webcare.demo import ensure_demo_accounts
     from webcare.extensions import db
     from webcare.protocol.services import activate_file
     from webcare.resources import resource_dir
@@ -48,6 +49,7 @@ def _prepare(env: dict[str, str]) -> str:
         create_user(LEAD[0], LEAD[1], LEAD[2], {Role.LEAD, Role.AGENT})
         activate_file(resource_dir("protocols") / "gemeente.yaml")
         token = create_api_token("approval-flow")
+        ensure_demo_accounts()
         db.session.remove()
         db.engine.dispose()
     return token

@@ -208,7 +208,8 @@ class _Generator:
         return sorted(moments)
 
 
-def _ensure_accounts() -> None:
+def ensure_demo_accounts() -> None:
+    """The demo municipality's accounts, sending through the log connector."""
     for channel, handle, name, is_general in DEMO_ACCOUNTS:
         account = db.session.scalar(select(Account).where(Account.channel == channel, Account.handle == handle))
         if account is None:
@@ -253,7 +254,7 @@ def load_demo(
 ) -> list[tuple[str, str, str]]:
     """Create the demo organisation and its history, process it, and return the logins."""
     now = now or utcnow()
-    _ensure_accounts()
+    ensure_demo_accounts()
     logins = _ensure_users()
     _ensure_protocol()
     seed_demo_mandates()
