@@ -22,7 +22,7 @@ from sqlalchemy import Integer, func, select, text
 
 from tests.conftest import message_line
 from webcare.extensions import db
-from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseDecision, CaseEvent, Direction, Message, MessageStatus
+from webcare.inbox.models import ACTIVE_STATUSES, Bundle, BundleStatus, Case, CaseDecision, CaseEvent, Direction, Message, MessageStatus
 from webcare.intake.parsing import parse_message
 from webcare.intake.services import store_messages
 from webcare.protocol.services import activate_file
@@ -55,12 +55,12 @@ def _author(number: int) -> dict:
     return {"id": f"a{number}", "handle": f"inwoner{number}", "name": f"Inwoner {number}", "followers": 10, "verified": False}
 
 
-def _busy_conversations(rng: random.Random) -> list[dict]:
+def _busy_conversations(rng: random.Random, scale: float) -> list[dict]:
     """Comments under a few posts: replies to earlier comments, and our answers to some of them."""
     lines = []
     for conversation in range(BUSY_CONVERSATIONS):
         earlier: list[str] = []
-        for turn in range(PER_BUSY_CONVERSATION):
+        for turn in range(int(PER_BUSY_CONVERSATION * scale)):
             external_id = f"busy{conversation}-{turn}"
             fields = {"conversation_id": f"post{conversation}", "author": _author(rng.randrange(400))}
             if earlier and rng.random() < 0.6:
@@ -72,10 +72,10 @@ def _busy_conversations(rng: random.Random) -> list[dict]:
     return lines
 
 
-def _spread_threads(rng: random.Random) -> list[dict]:
+def _spread_threads(rng: random.Random, scale: float) -> list[dict]:
     """Many small threads: public questions with our answer and a follow-up, and private WhatsApp chats."""
     lines = []
-    for thread in range(SPREAD_THREADS):
+    for thread in range(int(SPREAD_THREADS * scale)):
         start = rng.uniform(0, 600)
         if thread % 3 == 0:
             private = {"channel": "whatsapp", "account": "+31600000123", "is_public": False, "author": _author(1000 + thread)}
@@ -106,9 +106,10 @@ def _store(lines: list[dict], rng: random.Random) -> None:
     db.session.commit()
 
 
-def _queue_everything(seed: int) -> int:
+def _queue_everything(seed: int, scale: float = 1.0) -> int:
+    """6,200 messages in five conversations and 6,300 in 2,100 small threads (at scale 1)."""
     rng = random.Random(seed)
-    lines = _busy_conversations(rng) + _spread_threads(rng)
+    lines = _busy_conversations(rng, scale) + _spread_threads(rng, scale)
     _store(lines, rng)
     return len(lines)
 
@@ -133,7 +134,7 @@ def _finish(workers: list[subprocess.Popen], timeout: float = 600) -> str:
     return "\n".join(logs)
 
 
-def _assert_one_true_story(total: int, *, protocol_closes_cases: bool = False) -> None:
+def _assert_one_true_story(total: int, *, protocol_closes_cases: bool = False, scale: float = 1.0) -> None:
     """With a protocol, a case it ignores is finished and the conversation's next comment opens a new one;
     without one, every thread is exactly one case."""
     db.session.expire_all()
@@ -165,10 +166,11 @@ def _assert_one_true_story(total: int, *, protocol_closes_cases: bool = False) -
     ).all()
     assert private_threads == [], "a private chat was split over several cases"
     cases = db.session.scalar(select(func.count()).select_from(Case))
+    threads = BUSY_CONVERSATIONS + int(SPREAD_THREADS * scale)
     if protocol_closes_cases:
-        assert cases >= BUSY_CONVERSATIONS + SPREAD_THREADS
+        assert cases >= threads
     else:
-        assert cases == BUSY_CONVERSATIONS + SPREAD_THREADS
+        assert cases == threads
 
     strays = db.session.execute(
         text(
@@ -211,17 +213,32 @@ def _only_on(dialect: str, wanted: str) -> None:
         pytest.skip(f"this run is for {wanted}")
 
 
-def test_three_workers_with_the_protocol_tell_one_story(app, database_url, db_dialect):
+def test_three_workers_tell_one_story(app, database_url, db_dialect):
     _only_on(db_dialect, "postgresql")
-    activate_file(resource_dir("protocols") / "gemeente.yaml")
     total = _queue_everything(seed=11)
 
     log = _finish([_worker(database_url) for _ in range(3)])
 
     _assert_no_deadlocks(log)
-    _assert_one_true_story(total, protocol_closes_cases=True)
+    _assert_one_true_story(total)
+
+
+def test_three_workers_triaging_with_the_protocol_tell_one_story(app, database_url, db_dialect):
+    """Triage adds decisions, bundles opened by whichever worker meets a wave first, and routing."""
+    _only_on(db_dialect, "postgresql")
+    activate_file(resource_dir("protocols") / "gemeente.yaml")
+    total = _queue_everything(seed=14, scale=0.25)
+
+    log = _finish([_worker(database_url) for _ in range(3)])
+
+    _assert_no_deadlocks(log)
+    _assert_one_true_story(total, protocol_closes_cases=True, scale=0.25)
     inbound = db.session.scalar(select(func.count()).select_from(Message).where(Message.direction == Direction.INBOUND))
     assert db.session.scalar(select(func.count()).select_from(CaseDecision)) == inbound
+    collecting = db.session.execute(
+        select(Bundle.cluster_key, func.count()).where(Bundle.status == BundleStatus.COLLECTING).group_by(Bundle.cluster_key)
+    ).all()
+    assert all(count == 1 for _key, count in collecting)
 
 
 def test_three_workers_killed_at_random_still_tell_one_story(app, database_url, db_dialect):
@@ -261,10 +278,9 @@ def test_three_workers_killed_at_random_still_tell_one_story(app, database_url, 
 
 def test_one_worker_on_sqlite_tells_the_same_story(app, database_url, db_dialect):
     _only_on(db_dialect, "sqlite")
-    activate_file(resource_dir("protocols") / "gemeente.yaml")
     total = _queue_everything(seed=13)
 
     log = _finish([_worker(database_url)])
 
     _assert_no_deadlocks(log)
-    _assert_one_true_story(total, protocol_closes_cases=True)
+    _assert_one_true_story(total)

@@ -97,7 +97,7 @@ class _Batch:
             self.process(parent)
         if parent.id in self.result.cases:
             return False
-        return parent.status != MessageStatus.DONE
+        return parent.status in (MessageStatus.QUEUED, MessageStatus.PROCESSING)
 
     def process(self, message: Message) -> None:
         if self.pending.pop(message.id, None) is None:
