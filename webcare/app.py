@@ -50,6 +50,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_security_headers(app)
     _register_errors(app)
+    _register_operations(app)
 
     from webcare.cli import register_commands
 
@@ -121,6 +122,13 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(roster_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
+
+
+def _register_operations(app: Flask) -> None:
+    from webcare.ops.views import bp as ops_bp, install_request_timing
+
+    app.register_blueprint(ops_bp)
+    install_request_timing(app)
 
 
 def _select_locale() -> str:

@@ -10,6 +10,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from flask import Flask
 
 from webcare.extensions import db
+from webcare.ops.heartbeat import SCHEDULER, beat
+from webcare.ops.metrics import record_job
 
 log = logging.getLogger(__name__)
 
@@ -94,8 +96,12 @@ def _in_app_context(app: Flask, job: Job) -> Callable[[], None]:
                 job.run()
             except Exception:
                 db.session.rollback()
+                record_job(job.id, ok=False)
                 log.exception("scheduled job %s failed", job.id)
                 raise
+            else:
+                record_job(job.id, ok=True)
+                beat(SCHEDULER)
             finally:
                 db.session.remove()
 
