@@ -125,9 +125,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_operations(app: Flask) -> None:
+    from webcare.ops.logs import install_request_ids
     from webcare.ops.views import bp as ops_bp, install_request_timing
 
     app.register_blueprint(ops_bp)
+    install_request_ids(app)
     install_request_timing(app)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -28,7 +27,9 @@ def main() -> None:
 
 
 def _logging() -> None:
-    logging.basicConfig(level=os.environ.get("WEBCARE_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from webcare.ops.logs import configure_logging
+
+    configure_logging()
 
 
 @click.command("worker")

@@ -51,7 +51,7 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
         "threads": threads,
         "post_worker_init": start_background_work,
         "worker_exit": stop_background_work,
-        "accesslog": "-",
+        "accesslog": None,  # the app logs one line per request, with its request id (webcare.ops.logs)
         "timeout": 60,
     }
     _SingleProcessServer(app, options).run()
