@@ -125,12 +125,14 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_operations(app: Flask) -> None:
+    from webcare.auth.oidc import init_oidc
     from webcare.ops.logs import install_request_ids
     from webcare.ops.views import bp as ops_bp, install_request_timing
 
     app.register_blueprint(ops_bp)
     install_request_ids(app)
     install_request_timing(app)
+    init_oidc(app)
 
 
 def _select_locale() -> str:

@@ -100,7 +100,9 @@ def test_readyz_fails_while_the_postgresql_database_is_gone_and_recovers_when_it
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     assert down.status_code == 503 and down.get_json()["checks"]["database"].startswith("unreachable")
-    assert empty.status_code == 503 and empty.get_json()["checks"]["migrations"] == "at nothing, expected e5f6a7b8c9d0"
+    assert empty.status_code == 503 and empty.get_json()["checks"]["migrations"] == (
+        f"at nothing, expected {', '.join(sorted(health._migration_heads()))}"
+    )
     assert back.status_code == 200
 
 

@@ -94,6 +94,8 @@ def configure_logging(*, log_format: str | None = None, level: str | None = None
     handler.webcare = True
     root.addHandler(handler)
     root.setLevel(level or os.environ.get("WEBCARE_LOG_LEVEL", "INFO"))
+    # Authlib writes the PKCE code verifier at DEBUG; it stays out of the log at every level.
+    logging.getLogger("authlib").setLevel(max(root.level, logging.INFO))
     for name in ("apscheduler.scheduler", "apscheduler.executors.default"):
         scheduler_log = logging.getLogger(name)
         if not any(isinstance(f, _QuietScheduler) for f in scheduler_log.filters):
