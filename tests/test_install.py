@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -88,15 +89,17 @@ def test_a_fresh_virtualenv_with_the_wheel_migrates_and_serves_the_login_page_wi
         env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/login", server)
+        _wait_for(f"http://127.0.0.1:{port}/healthz", server)
         status, page = _get(f"http://127.0.0.1:{port}/login")
         stylesheet_status, _css = _get(f"http://127.0.0.1:{port}/static/webcare.css")
+        ready_status, ready = _get(f"http://127.0.0.1:{port}/readyz")
     finally:
         server.terminate()
         server.wait(timeout=30)
 
     assert status == 200 and "Inloggen" in page and 'name="csrf_token"' in page
     assert stylesheet_status == 200
+    assert ready_status == 200 and json.loads(ready) == {"ready": True, "checks": {"database": "ok", "migrations": "ok"}}
     installed = subprocess.run([str(venv / "bin/pip"), "list", "--format=freeze"], capture_output=True, text=True).stdout.lower()
     assert "flask==" in installed
     assert "pytest" not in installed and "playwright" not in installed

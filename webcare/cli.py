@@ -48,6 +48,11 @@ def worker_command(drain: bool, batch_size: int | None) -> None:
         totals = run_worker(app, drain=drain, stop=stop, batch_size=batch_size)
     except KeyboardInterrupt:
         return
+    if drain:
+        from webcare.ops.heartbeat import WORKER, beat
+
+        with app.app_context():
+            beat(WORKER)  # a drained queue is a successful round
     click.echo(f"processed {totals.processed} messages in {totals.batches} batches ({totals.failed} failed)")
 
 

@@ -137,3 +137,21 @@ def test_the_worker_is_not_ready_when_its_heartbeat_is_stale(app):
 
     assert not stale.ready and stale.checks["worker"][1].startswith("stale")
     assert alive.ready
+
+
+def test_a_drained_worker_command_records_its_heartbeat(app, runner):
+    import logging
+
+    from webcare.ops.heartbeat import last_successes
+
+    forget_local_throttle()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        result = runner.invoke(args=["worker", "--drain"])
+    finally:  # the command sets up logging for its process; this one is pytest's
+        root.handlers[:] = handlers
+        root.setLevel(level)
+
+    assert result.exit_code == 0, result.output
+    assert WORKER in last_successes()

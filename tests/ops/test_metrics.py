@@ -144,3 +144,31 @@ def test_the_scheduler_counts_its_job_runs_and_beats(app):
     assert re.search(r'webcare_scheduler_job_runs_total\{job="a-test-job",outcome="ok"\} [1-9]', text)
     assert re.search(r'webcare_scheduler_job_runs_total\{job="a-failing-job",outcome="failed"\} [1-9]', text)
     assert SCHEDULER in last_successes()
+
+
+def test_in_multiprocess_mode_the_counters_of_every_process_add_up(tmp_path, sqlite_template):
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    database = tmp_path / "webcare.sqlite"
+    shutil.copy(sqlite_template, database)
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder), "WEBCARE_INSTANCE_PATH": str(tmp_path / "instance")}
+    for sent in (2, 5):  # two worker processes, each counting what its outbox sent
+        subprocess.run(
+            [sys.executable, "-c", f"from webcare.ops.metrics import record_outbox; record_outbox({{'sent': {sent}}})"],
+            env=env, check=True,
+        )
+    scrape = (
+        "import sys; from webcare.app import create_app; from webcare.ops.metrics import exposition; "
+        f"app = create_app({{'SQLALCHEMY_DATABASE_URI': 'sqlite:///{database}'}}); app.app_context().push(); "
+        "sys.stdout.write(exposition()[0].decode())"
+    )
+    text = subprocess.run([sys.executable, "-c", scrape], env=env, check=True, capture_output=True, text=True).stdout
+
+    samples = _samples(text)
+    assert samples[("webcare_outbox_replies_total", (("outcome", "sent"),))] == 7
+    assert samples[("webcare_database_up", ())] == 1 and samples[("webcare_queue_depth", ())] == 0

@@ -7,9 +7,8 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from alembic.config import Config
-from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from webcare.extensions import db
@@ -48,6 +47,13 @@ def _migration_heads() -> frozenset[str]:
     return frozenset(ScriptDirectory.from_config(config).get_heads())
 
 
+def _applied_revisions(connection) -> frozenset[str]:
+    """What alembic_version holds, read directly: Alembic's MigrationContext logs two lines per call."""
+    if not inspect(connection).has_table("alembic_version"):
+        return frozenset()
+    return frozenset(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+
+
 def oldest_waiting_received_at() -> datetime | None:
     """When the longest-waiting queued (or claimed) message arrived; None for an empty queue."""
     oldest = db.session.scalar(select(func.min(Message.received_at)).where(Message.status.in_(WAITING)))
@@ -58,7 +64,7 @@ def _database_and_schema(readiness: Readiness) -> bool:
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-            current = frozenset(MigrationContext.configure(connection).get_current_heads())
+            current = _applied_revisions(connection)
     except SQLAlchemyError as error:
         readiness.failed("database", f"unreachable: {type(getattr(error, 'orig', None) or error).__name__}")
         readiness.failed("migrations", "unknown")
