@@ -208,3 +208,27 @@ def test_the_id_token_check_refuses_a_token_signed_with_another_key(local_signer
 
     with pytest.raises(BadSignatureError):
         _verify(local_signer(signing_key=forged))
+
+
+def test_a_discovery_document_that_names_another_issuer_is_not_trusted(sso, flow, client):
+    set_person(sso, "gus-sub", email="gus@lindeburg.example", name="Gus", groups=["webcare-agents"])
+    callback = flow.consent(flow.to_provider(), "gus-sub")
+    oidc.client().server_metadata["issuer"] = "http://evil.example"  # as if discovery had said so
+
+    response = flow.back(callback)
+
+    assert response.status_code == 400
+    assert "kon niet worden gecontroleerd" in response.get_data(as_text=True)
+    assert _user("gus@lindeburg.example") is None and client.get("/inbox").status_code == 302
+
+
+def test_an_unverified_e_mail_address_does_not_take_over_a_local_account(sso, flow, make_user):
+    local = make_user(Role.ADMIN)
+    set_person(sso, "eve-sub", email=local.email, email_verified=False, name="Eve", groups=["webcare-agents"])
+
+    response = flow.sign_in("eve-sub")
+
+    db.session.expire_all()
+    assert response.status_code == 400
+    assert _user(local.email).oidc_subject is None and _user(local.email).roles == {Role.ADMIN}
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1

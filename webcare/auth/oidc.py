@@ -138,8 +138,10 @@ def sign_in(claims: dict[str, Any], settings: OidcSettings) -> User:
     subject = f"{settings.issuer}|{claims['sub']}"
     email = (claims.get("email") or claims.get("preferred_username") or "").strip().lower()
     user = db.session.scalar(select(User).where(User.oidc_subject == subject))
-    if user is None and email:
-        user = db.session.scalar(select(User).where(User.email == email))
+    if user is None and email and claims.get("email_verified") is not False:
+        # A local account with this address becomes this person's (providers that say the address is
+        # unverified do not get to claim one).
+        user = db.session.scalar(select(User).where(User.email == email, User.oidc_subject.is_(None)))
     roles = settings.roles_for(claims)
     if not roles:
         if user is not None:
@@ -149,13 +151,17 @@ def sign_in(claims: dict[str, Any], settings: OidcSettings) -> User:
     if user is None:
         if not email or "@" not in email:
             raise SignInRefused("no e-mail address among the claims")
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise SignInRefused("the e-mail address belongs to another account")
         # No password: this account signs in through the provider only.
         user = User(email=email, name="", password_hash="")
         db.session.add(user)
     user.oidc_subject = subject
     user.name = (claims.get("name") or user.name or email)[:120]
-    if email and "@" in email:
-        user.email = email
+    if email and "@" in email and email != user.email:
+        taken = db.session.scalar(select(User.id).where(User.email == email, User.id != user.id))
+        if taken is None:
+            user.email = email
     user.role_grants = [grant for grant in user.role_grants if grant.role in roles] + [
         UserRole(role=role) for role in sorted(roles - user.roles)
     ]

@@ -78,14 +78,24 @@ def logout():
     signed_in_with_provider = session.get("signed_in_with") == "oidc"
     logout_user()
     session.clear()
-    if signed_in_with_provider:
-        end_session = oidc.provider_metadata().get("end_session_endpoint")
-        if end_session:
-            return redirect(end_session + "?" + urlencode({
-                "client_id": oidc.current_settings().client_id,
-                "post_logout_redirect_uri": url_for("auth.login", _external=True),
-            }))
+    end_session = _provider_end_session() if signed_in_with_provider else None
+    if end_session:
+        return redirect(end_session + "?" + urlencode({
+            "client_id": oidc.current_settings().client_id,
+            "post_logout_redirect_uri": url_for("auth.login", _external=True),
+        }))
     return redirect(url_for("auth.login"))
+
+
+def _provider_end_session() -> str | None:
+    """The provider's end-session endpoint, if it has one; signing out here never waits on a provider that is down."""
+    if oidc.current_settings() is None:
+        return None
+    try:
+        return oidc.provider_metadata().get("end_session_endpoint")
+    except (oidc.SignInRefused, RequestException, ValueError) as error:
+        current_app.logger.warning("sign-out: the provider's metadata could not be read (%s)", type(error).__name__)
+        return None
 
 
 @bp.get("/login/sso")
@@ -120,6 +130,9 @@ def sso_callback():
     except RequestException as error:
         current_app.logger.warning("single sign-on: the identity provider did not answer (%s)", type(error).__name__)
         return _sso_failed(_("The identity provider does not answer. Try again later."), 502)
+    if not user.is_active:
+        return _sso_failed(_("Your account has no access to Webcare: you are in none of the groups that give access. "
+                             "Ask your administrator to add you to a Webcare group."), 403)
     target = session.pop("sso_next", None)
     session.clear()
     login_user(user)
