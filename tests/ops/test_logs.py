@@ -16,7 +16,8 @@ from webcare.auth.services import create_api_token
 from webcare.extensions import db
 from webcare.intake.models import Message
 from webcare.intake.worker import run_worker
-from webcare.ops.logs import configure_logging, request_id_context
+from webcare.logcontext import request_id_context
+from webcare.ops.logs import configure_logging
 
 
 @pytest.fixture

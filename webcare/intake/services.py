@@ -18,8 +18,8 @@ from webcare.extensions import db
 from webcare.intake.models import Author, DeadLetter, Message, MessageStatus
 from webcare.intake.parsing import IncomingMessage, InvalidMessage, parse_message
 from webcare.intake.reading import LineBatch, ReadAhead, jsonl_batches
-from webcare.ops.logs import current_request_id
 from webcare.intake.sqlite_batches import EncodedBatch, encode_batch, write_batch
+from webcare.logcontext import current_request_id
 from webcare.timeutil import utcnow
 
 

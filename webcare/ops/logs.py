@@ -2,8 +2,8 @@
 
 The request id comes from the X-Request-ID header (a proxy's or load balancer's) or is made here; it is
 kept with each message taken in, so the worker can name it again while it handles that message
-(`request_id_context(message.request_id)`). Lines hold ids, counts and reasons, never a resident's text,
-a password or a token: callers log those by id.
+(`webcare.logcontext.request_id_context(message.request_id)`). Lines hold ids, counts and reasons,
+never a resident's text, a password or a token: callers log those by id.
 """
 
 from __future__ import annotations
@@ -15,14 +15,12 @@ import re
 import sys
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from flask import Flask, g, request
 
-_request_id: ContextVar[str | None] = ContextVar("webcare_request_id", default=None)
+from webcare.logcontext import current_request_id, reset_request_id, set_request_id
+
 _ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 # APScheduler says these at INFO for every job at start and on every run; they are ours to quieten.
 _CHATTY = ("Adding job tentatively", "Added job", "Running job", "executed successfully", "Scheduler started")
@@ -30,23 +28,9 @@ _CHATTY = ("Adding job tentatively", "Added job", "Running job", "executed succe
 log = logging.getLogger("webcare.requests")
 
 
-def current_request_id() -> str | None:
-    return _request_id.get()
-
-
-@contextmanager
-def request_id_context(request_id: str | None) -> Iterator[None]:
-    """Log lines inside carry `request_id` (the worker uses it for the message it handles)."""
-    token = _request_id.set(request_id)
-    try:
-        yield
-    finally:
-        _request_id.reset(token)
-
-
 class _RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = _request_id.get() or "-"
+        record.request_id = current_request_id() or "-"
         return True
 
 
@@ -110,12 +94,12 @@ def install_request_ids(app: Flask) -> None:
     def take_request_id():
         given = request.headers.get("X-Request-ID", "")
         request_id = given if _ACCEPTABLE_ID.fullmatch(given) else uuid.uuid4().hex
-        g.request_id_token = _request_id.set(request_id)
+        g.request_id_token = set_request_id(request_id)
         g.request_id_started = time.perf_counter()
 
     @app.after_request
     def log_request(response):
-        request_id = _request_id.get()
+        request_id = current_request_id()
         if request_id is None or "request_id_started" not in g:
             return response
         response.headers["X-Request-ID"] = request_id
@@ -133,4 +117,4 @@ def install_request_ids(app: Flask) -> None:
     def forget_request_id(error):
         token = g.pop("request_id_token", None)
         if token is not None:
-            _request_id.reset(token)
+            reset_request_id(token)
