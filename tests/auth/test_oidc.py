@@ -232,3 +232,13 @@ def test_an_unverified_e_mail_address_does_not_take_over_a_local_account(sso, fl
     assert response.status_code == 400
     assert _user(local.email).oidc_subject is None and _user(local.email).roles == {Role.ADMIN}
     assert db.session.scalar(select(func.count()).select_from(User)) == 1
+
+
+def test_a_person_in_no_group_does_not_strip_a_local_account_with_the_same_address(sso, flow, make_user):
+    break_glass = make_user(Role.ADMIN)
+    set_person(sso, "stranger-sub", email=break_glass.email, name="Stranger", groups=["finance"])
+
+    assert flow.sign_in("stranger-sub").status_code == 403
+
+    db.session.expire_all()
+    assert _user(break_glass.email).roles == {Role.ADMIN} and _user(break_glass.email).oidc_subject is None

@@ -138,16 +138,16 @@ def sign_in(claims: dict[str, Any], settings: OidcSettings) -> User:
     subject = f"{settings.issuer}|{claims['sub']}"
     email = (claims.get("email") or claims.get("preferred_username") or "").strip().lower()
     user = db.session.scalar(select(User).where(User.oidc_subject == subject))
+    roles = settings.roles_for(claims)
+    if not roles:
+        if user is not None:  # removed from the groups: the account keeps no role, so no access
+            user.role_grants = []
+            db.session.commit()
+        raise NoMappedGroup()
     if user is None and email and claims.get("email_verified") is not False:
         # A local account with this address becomes this person's (providers that say the address is
         # unverified do not get to claim one).
         user = db.session.scalar(select(User).where(User.email == email, User.oidc_subject.is_(None)))
-    roles = settings.roles_for(claims)
-    if not roles:
-        if user is not None:
-            user.role_grants = []
-            db.session.commit()
-        raise NoMappedGroup()
     if user is None:
         if not email or "@" not in email:
             raise SignInRefused("no e-mail address among the claims")
