@@ -242,3 +242,17 @@ def test_a_person_in_no_group_does_not_strip_a_local_account_with_the_same_addre
 
     db.session.expire_all()
     assert _user(break_glass.email).roles == {Role.ADMIN} and _user(break_glass.email).oidc_subject is None
+
+
+def test_a_provider_that_does_not_answer_gets_a_clear_message(app, client, insecure_transport):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        silent = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    sign_up(app, silent)
+
+    response = client.get("/login/sso")
+
+    assert response.status_code == 502
+    assert "De identiteitsprovider antwoordt niet" in response.get_data(as_text=True)

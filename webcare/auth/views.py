@@ -104,7 +104,11 @@ def sso_start():
     if oidc.current_settings() is None:
         abort(404)
     session["sso_next"] = _safe_next(request.args.get("next"))
-    return oidc.client().authorize_redirect(url_for("auth.sso_callback", _external=True))
+    try:
+        return oidc.client().authorize_redirect(url_for("auth.sso_callback", _external=True))
+    except (RequestException, ValueError) as error:  # discovery failed: no answer, or no JSON
+        current_app.logger.warning("single sign-on: the identity provider did not answer (%s)", type(error).__name__)
+        return _sso_failed(_("The identity provider does not answer. Try again later."), 502)
 
 
 @bp.get("/login/sso/callback")
