@@ -103,3 +103,17 @@ def test_a_fresh_virtualenv_with_the_wheel_migrates_and_serves_the_login_page_wi
     installed = subprocess.run([str(venv / "bin/pip"), "list", "--format=freeze"], capture_output=True, text=True).stdout.lower()
     assert "flask==" in installed
     assert "pytest" not in installed and "playwright" not in installed
+
+
+def test_make_run_installs_the_runtime_dependencies_and_make_test_adds_the_test_extra(tmp_path):
+    def dry_run(target: str) -> str:
+        result = subprocess.run(
+            ["make", "-n", target, f"VENV={tmp_path / 'venv'}"], cwd=PROJECT, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    run, test = dry_run("run"), dry_run("test")
+
+    assert "pip install --quiet -e .\n" in run and "[test]" not in run
+    assert "pip install --quiet -e '.[test]'" in test and "pytest" in test
