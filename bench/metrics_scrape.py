@@ -9,7 +9,7 @@ and the rest queued, one case per two messages (a fifth open, the rest resolved,
 SQLite is filled with executemany, PostgreSQL with INSERT ... SELECT FROM generate_series (then ANALYZE).
 
 Timed: webcare.ops.metrics.exposition() inside the app (every database figure and the process counters),
-5 runs after one warm-up; the best and the slowest run are reported.
+5 runs after one warm-up; the best and the slowest run are reported. Results: docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""heartbeats of the worker and scheduler; the request id that took a message in
+"""heartbeats of the worker and scheduler; the request id that took a message in; cases by first response
 
 Revision ID: e5f6a7b8c9d0
 Revises: a7b8c9d0e1f2
@@ -25,9 +25,13 @@ def upgrade():
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.add_column(sa.Column('request_id', sa.String(length=64), nullable=True))
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.create_index('ix_cases_first_response_at', ['first_response_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_index('ix_cases_first_response_at')
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_column('request_id')
     op.drop_table('heartbeats')

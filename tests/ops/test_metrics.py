@@ -76,12 +76,13 @@ def test_metrics_show_intake_queue_dead_letters_cases_and_request_latency_after_
 
     assert queued[("webcare_queue_depth", ())] == 3
     assert queued[("webcare_queue_oldest_age_seconds", ())] >= 0
-    assert queued[("webcare_messages", (("channel", "x"), ("direction", "inbound"), ("status", "queued")))] == 2
+    assert queued[("webcare_messages", (("status", "queued"),))] == 3
     assert triaged[("webcare_database_up", ())] == 1
     assert triaged[("webcare_queue_depth", ())] == 0
     assert triaged[("webcare_queue_oldest_age_seconds", ())] == 0
-    assert triaged[("webcare_messages", (("channel", "x"), ("direction", "inbound"), ("status", "done")))] == 2
-    assert triaged[("webcare_messages", (("channel", "facebook"), ("direction", "inbound"), ("status", "done")))] == 1
+    assert triaged[("webcare_messages", (("status", "done"),))] == 3
+    assert triaged[("webcare_messages_by_channel", (("channel", "x"),))] == 2
+    assert triaged[("webcare_messages_by_channel", (("channel", "facebook"),))] == 1
     assert triaged[("webcare_dead_letters", ())] == 1
     open_cases = {labels: value for (name, labels), value in triaged.items() if name == "webcare_cases_open"}
     assert sum(open_cases.values()) == db.session.scalar(select(db.func.count()).select_from(Case)) == 3

@@ -99,20 +99,24 @@ class DatabaseCollector(Collector):
 
     def _figures(self) -> Iterator[Metric]:
         now = self.now or utcnow()
-        messages = _gauge(
-            "webcare_messages", "Messages held, by channel, direction and queue status (taken in = all statuses).",
-            ["channel", "direction", "status"],
-        )
+        # Two narrow counts, each read from an index of its own, rather than one scan of the wide table.
+        by_status = _gauge("webcare_messages", "Messages held, by queue status.", ["status"])
         depth = 0
-        for channel, direction, status, number in db.session.execute(
-            select(Message.channel, Message.direction, Message.status, func.count()).group_by(
-                Message.channel, Message.direction, Message.status
-            )
+        for status, number in db.session.execute(
+            select(Message.status, func.count()).group_by(Message.status)
         ):
-            messages.add_metric([channel.value, direction.value, status.value], number)
+            by_status.add_metric([status.value], number)
             if status.value in ("queued", "processing"):
                 depth += number
-        yield messages
+        yield by_status
+        by_channel = _gauge(
+            "webcare_messages_by_channel", "Messages taken in (and our replies), by channel.", ["channel"]
+        )
+        for channel, number in db.session.execute(
+            select(Message.channel, func.count()).group_by(Message.channel)
+        ):
+            by_channel.add_metric([channel.value], number)
+        yield by_channel
         yield _single("webcare_queue_depth", "Messages queued or being processed.", depth)
         oldest = oldest_waiting_received_at()
         yield _single(
