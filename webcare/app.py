@@ -15,6 +15,7 @@ import webcare.replies.deliveries  # noqa: F401  (shows failed deliveries on the
 from config import settings_from_env
 from webcare import formatting
 from webcare.api.views import bp as api_bp
+from webcare.auth.oidc import init_oidc
 from webcare.auth.views import bp as auth_bp
 from webcare.channels.views import bp as channels_bp
 from webcare.commands import register_commands
@@ -30,6 +31,9 @@ from webcare.inbox.views import bp as inbox_bp
 from webcare.locales import LOCALES, select_locale
 from webcare.mandates.views import bp as mandates_bp
 from webcare.notifications.views import bp as notifications_bp
+from webcare.ops.logs import install_request_ids
+from webcare.ops.views import bp as ops_bp
+from webcare.ops.views import install_request_timing
 from webcare.protocol.views import bp as protocol_bp
 from webcare.replies.views import bp as replies_bp
 from webcare.reports.views import bp as reports_bp
@@ -67,6 +71,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     _register_template_helpers(app)
     _register_security_headers(app)
     _register_errors(app)
+    _register_operations(app)
 
     register_commands(app)
     return app
@@ -111,6 +116,13 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
+
+
+def _register_operations(app: Flask) -> None:
+    app.register_blueprint(ops_bp)
+    install_request_ids(app)
+    install_request_timing(app)
+    init_oidc(app)
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import signal
 import sys
@@ -23,6 +22,7 @@ from webcare.extensions import db
 from webcare.intake.models import DeadLetter
 from webcare.intake.services import import_jsonl
 from webcare.jobs import install_jobs
+from webcare.ops.logs import configure_logging
 from webcare.protocol.commands import protocol_cli
 from webcare.reports.commands import report_command
 from webcare.roster.commands import roster
@@ -31,7 +31,7 @@ from webcare.worker import run_worker
 
 
 def _logging() -> None:
-    logging.basicConfig(level=os.environ.get("WEBCARE_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
 
 
 @click.command("worker")

@@ -19,6 +19,8 @@ from webcare.notifications.services import send_pending_emails
 from webcare.reports import digest
 from webcare.roster.services import warn_about_gaps
 from webcare.timeutil import utcnow
+from webcare.ops.heartbeat import SCHEDULER, beat
+from webcare.ops.metrics import record_job
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +86,12 @@ def _in_app_context(app: Flask, job: Job) -> Callable[[], None]:
                 job.run()
             except Exception:
                 db.session.rollback()
+                record_job(job.id, ok=False)
                 log.exception("scheduled job %s failed", job.id)
                 raise
+            else:
+                record_job(job.id, ok=True)
+                beat(SCHEDULER)
             finally:
                 db.session.remove()
 

@@ -2,12 +2,7 @@
 
 from webcare.accounts.models import Account, Channel  # noqa: F401
 from webcare.auth.models import ApiToken, Role, Team, User, UserRole  # noqa: F401
-from webcare.channels.models import (  # noqa: F401
-    ChannelSettings,
-    DeliveryLog,
-    DeliveryStatus,
-    WebformReceipt,
-)
+from webcare.channels.models import ChannelSettings, DeliveryLog, DeliveryStatus, WebformReceipt  # noqa: F401
 from webcare.inbox.models import (  # noqa: F401
     Author,
     Bundle,
@@ -27,3 +22,4 @@ from webcare.protocol.models import ProtocolVersion  # noqa: F401
 from webcare.replies.models import Reply  # noqa: F401
 from webcare.reports.models import ReportDigest  # noqa: F401
 from webcare.roster.models import CaseDutyRecord, RosterConfig  # noqa: F401
+from webcare.ops.models import Heartbeat  # noqa: F401

@@ -7,11 +7,21 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
 
 from webcare.extensions import db
 from webcare.jobs import install_jobs
 from webcare.protocol.services import active_protocol
 from webcare.worker import run_worker
+
+
+class _LogThroughWebcare(Logger):
+    """Gunicorn's own lines ("Listening at", "Booting worker") in Webcare's log format (text or JSON)."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        self.error_log.handlers.clear()
+        self.error_log.propagate = True
 
 
 class _SingleProcessServer(BaseApplication):
@@ -51,7 +61,8 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
         "threads": threads,
         "post_worker_init": start_background_work,
         "worker_exit": stop_background_work,
-        "accesslog": "-",
+        "accesslog": None,  # the app logs one line per request, with its request id (webcare.ops.logs)
+        "logger_class": _LogThroughWebcare,
         "timeout": 60,
     }
     _SingleProcessServer(app, options).run()

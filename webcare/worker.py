@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from webcare.extensions import db
+from webcare.inbox.models import Message
 from webcare.inbox.processing import batch_scope, process_messages
 from webcare.intake.queue import (
     Claim,
@@ -24,6 +26,9 @@ from webcare.intake.queue import (
     load_claimed,
     record_failure,
 )
+from webcare.logcontext import request_id_context
+from webcare.ops.heartbeat import WORKER, beat
+from webcare.ops.metrics import record_outbox, record_triaged
 from webcare.replies.outbox import send_due_replies
 from webcare.timeutil import utcnow
 
@@ -82,17 +87,21 @@ def process_claim(claim: Claim, *, quiet_period: timedelta, now: datetime | None
 
 def _process_one_by_one(claim: Claim, quiet_period: timedelta, now: datetime) -> BatchOutcome:
     total = BatchOutcome()
+    request_ids = dict(
+        db.session.execute(select(Message.id, Message.request_id).where(Message.id.in_(claim.message_ids))).all()
+    )
     for message_id in claim.message_ids:
-        try:
-            done = _process(claim, [message_id], quiet_period, now)
-        except OperationalError:
-            raise
-        except Exception as error:  # one bad message must not hold up the queue
-            db.session.rollback()
-            log.exception("message %s could not be processed", message_id)
-            record_failure(message_id, error, now)
-            total.failed += 1
-            continue
+        with request_id_context(request_ids.get(message_id)):
+            try:
+                done = _process(claim, [message_id], quiet_period, now)
+            except OperationalError:
+                raise
+            except Exception as error:  # one bad message must not hold up the queue
+                db.session.rollback()
+                log.exception("message %s could not be processed", message_id)
+                record_failure(message_id, error, now)
+                total.failed += 1
+                continue
         if done is None:
             continue
         outcome, still_ours = done
@@ -126,7 +135,8 @@ def run_worker(
         while not stop.is_set():
             try:
                 claim = claim_batch(size=size, lease=lease)
-                send_due_replies()
+                record_outbox(send_due_replies())
+                beat(WORKER)
                 if claim is None:
                     if drain and not has_work_in_flight():
                         break
@@ -138,6 +148,7 @@ def run_worker(
                 log.exception("worker hit a database error; retrying")
                 stop.wait(idle_seconds)
                 continue
+            record_triaged(outcome.processed, outcome.deferred, outcome.failed)
             totals.batches += 1
             totals.processed += outcome.processed
             totals.deferred += outcome.deferred

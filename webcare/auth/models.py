@@ -34,7 +34,10 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
+    # Empty for accounts that sign in through the identity provider only.
     password_hash: Mapped[str] = mapped_column(String(255))
+    # "issuer|sub" of the OpenID Connect provider's account, once the person has signed in with it.
+    oidc_subject: Mapped[str | None] = mapped_column(String(300), unique=True)
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     locale: Mapped[str | None] = mapped_column(String(8))
     is_active_account: Mapped[bool] = mapped_column(default=True)

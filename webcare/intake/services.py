@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import IO, Any
 
 from flask import current_app
-from sqlalchemy import select, tuple_
+from sqlalchemy import select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from webcare.accounts.models import Account, Channel
@@ -20,6 +20,7 @@ from webcare.intake.models import DeadLetter
 from webcare.intake.parsing import IncomingMessage, InvalidMessage, parse_message
 from webcare.intake.reading import LineBatch, ReadAhead, jsonl_batches
 from webcare.intake.sqlite_batches import EncodedBatch, encode_batch, write_batch
+from webcare.logcontext import current_request_id
 from webcare.timeutil import utcnow
 
 
@@ -353,6 +354,16 @@ def import_jsonl(
     return summary
 
 
+def _remember_request_id(message_ids: list[int]) -> None:
+    """Keep the id of the web request that took the messages in, for the worker's log lines."""
+    request_id = current_request_id()
+    if request_id and message_ids:
+        db.session.execute(
+            update(Message).where(Message.id.in_(message_ids)).values(request_id=request_id)
+            .execution_options(synchronize_session=False)
+        )
+
+
 @dataclass
 class ItemOutcome:
     index: int
@@ -388,5 +399,6 @@ def accept_items(items: list[Any], *, source: str) -> list[ItemOutcome]:
     for (index, _m, _r), message_id, is_new in zip(good, result.message_ids, result.is_new, strict=True):
         outcomes[index].message_id = message_id
         outcomes[index].is_duplicate = not is_new
+    _remember_request_id([mid for mid, is_new in zip(result.message_ids, result.is_new, strict=True) if is_new])
     db.session.commit()
     return outcomes

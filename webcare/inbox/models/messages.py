@@ -84,6 +84,8 @@ class Message(db.Model):
     is_public: Mapped[bool]
     url: Mapped[str | None] = mapped_column(String(2000))
     source: Mapped[str] = mapped_column(String(200))
+    # The web request that took the message in (X-Request-ID), so the worker's log lines can name it too.
+    request_id: Mapped[str | None] = mapped_column(String(64))
 
     status: Mapped[MessageStatus] = mapped_column(string_enum(MessageStatus), default=MessageStatus.QUEUED)
     claim_token: Mapped[str | None] = mapped_column(String(36))
