@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from webcare.protocol.calendar import LIBERATION_DAY, ClosingChoices, OfficeCalendar, dutch_holiday_names
 from webcare.protocol.engine import Decision, Engine, Priority, RuleSpec, ServiceTargets, SlaClock
 from webcare.protocol.examples import example_problems
-from webcare.protocol.features import Person, Topic, Vocabulary
+from webcare.protocol.features import Person, Topic, Vocabulary, default_safety_analyser
 from webcare.protocol.lexicon import TermMatcher, term_problem
 from webcare.protocol.rules import RuleContext, build_rules, parse_duration
+from webcare.protocol.safety import SafetyAnalyser, SafetyExtensions
 from webcare.protocol.source import Problem, ProtocolError, SourceDocument, parse_source, schema_problems
 from webcare.protocol.templates_lint import lint_template
 from webcare.timeutil import OfficeHours, StaffedClock
@@ -111,6 +112,7 @@ def _vocabulary(data: Mapping[str, Any], report: _Problems) -> Vocabulary:
         matcher = _matcher(terms, ["vocabulary", "people", index, "aliases"], report)
         people.append(Person(person["name"], person["role"], person["kind"], matcher))
     influence = data.get("influence", {})
+    safety = SafetyAnalyser(SafetyExtensions.from_protocol(data["safety"])) if data.get("safety") else default_safety_analyser()
     return Vocabulary(
         topics=tuple(topics),
         lexicons=lexicons,
@@ -120,6 +122,7 @@ def _vocabulary(data: Mapping[str, Any], report: _Problems) -> Vocabulary:
         watched_accounts=_handles(data.get("watched_accounts", ())),
         medium_followers=influence.get("medium_followers", 1_000),
         high_followers=influence.get("high_followers", 10_000),
+        safety=safety,
     )
 
 
