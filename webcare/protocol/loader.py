@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -91,6 +91,16 @@ def _handles(handles: Sequence[str]) -> frozenset[str]:
     return frozenset(handle.lower().lstrip("@") for handle in handles)
 
 
+def _safety_analyser(data: Mapping[str, Any]) -> SafetyAnalyser:
+    """The built-in analyser plus the protocol's own safety words; named people count as officials by surname."""
+    names = [person["name"].split()[-1] for person in data.get("people", ())]
+    names += [alias for person in data.get("people", ()) for alias in person.get("aliases", ()) if " " not in alias]
+    if not data.get("safety") and not names:
+        return default_safety_analyser()
+    extensions = SafetyExtensions.from_protocol(data.get("safety"))
+    return SafetyAnalyser(replace(extensions, officials=(*extensions.officials, *names)))
+
+
 def _vocabulary(data: Mapping[str, Any], report: _Problems) -> Vocabulary:
     teams = set(data["teams"])
     topics, seen = [], set()
@@ -112,7 +122,7 @@ def _vocabulary(data: Mapping[str, Any], report: _Problems) -> Vocabulary:
         matcher = _matcher(terms, ["vocabulary", "people", index, "aliases"], report)
         people.append(Person(person["name"], person["role"], person["kind"], matcher))
     influence = data.get("influence", {})
-    safety = SafetyAnalyser(SafetyExtensions.from_protocol(data["safety"])) if data.get("safety") else default_safety_analyser()
+    safety = _safety_analyser(data)
     return Vocabulary(
         topics=tuple(topics),
         lexicons=lexicons,

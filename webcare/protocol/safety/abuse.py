@@ -66,6 +66,8 @@ def clause_abuse(clause: Clause, tables: SafetyTables) -> list[AbuseFinding]:
             findings.append(AbuseFinding("slur", "group", token, index))
         elif token in tables.insults and not about_self:
             findings.append(AbuseFinding("insult", _target(tokens, index, tables), token, index))
+        elif (token in w.CURSE_WISHES or token in ("kk", "kkr")) and _curse(tokens, index, tables):
+            findings.append(_curse(tokens, index, tables))
         elif token in w.DEHUMANISING_ALONE:
             findings.append(AbuseFinding("dehumanising", _target(tokens, index, tables, "group"), token, index))
         elif token in tables.dehumanising:
@@ -75,10 +77,6 @@ def clause_abuse(clause: Clause, tables: SafetyTables) -> list[AbuseFinding]:
         elif token in GENERALISING:
             finding = _dehumanising(tokens, index, tables, "generalising")
             if finding and finding.target == "group":
-                findings.append(finding)
-        elif token in w.CURSE_WISHES or token in ("kk", "kkr"):
-            finding = _curse(tokens, index, tables)
-            if finding:
                 findings.append(finding)
         else:
             compound = _compound(token, tables)
@@ -96,12 +94,14 @@ def clause_abuse(clause: Clause, tables: SafetyTables) -> list[AbuseFinding]:
 def _dehumanising(tokens: tuple[str, ...], index: int, tables: SafetyTables, kind: str = "dehumanising") -> AbuseFinding | None:
     """`die asielzoekers zijn ratten`, `het zijn net beesten`, `jullie zijn ongedierte`: a person, a copula, the word."""
     before = tokens[max(0, index - 6):index]
-    has_copula = any(token in w.COPULAS for token in before)
+    has_copula = any(token in w.COPULAS for token in before) or ("wat", "een") == tuple(before[-2:])
     implicit = any(before[position:position + 2] in (("het", "zijn"), ("dat", "zijn"), ("dit", "zijn"))
                    for position in range(len(before)))
     if not has_copula and not implicit:
         return None
     kinds = [tables.person_kind(token) for token in before]
+    if ("wat", "een") == tuple(before[-2:]):
+        kinds += [tables.person_kind(token) for token in tokens[index + 1:index + 4]]
     if implicit or "group" in kinds or "official" in kinds or "person" in kinds:
         target = "group" if "group" in kinds else "official" if "official" in kinds else "person"
         return AbuseFinding(kind, target, " … ".join((before[0], tokens[index])) if before else tokens[index], index)

@@ -21,6 +21,7 @@ SENTENCES = re.compile(r"[.!?;\n]+|\s-\s")
 TOKENS = re.compile(r"[a-z0-9@$*!|]+|,")
 REPEATS = re.compile(r"([a-z])\1{2,}")
 DOUBLES = re.compile(r"([a-z])\1+")
+VOWELS = re.compile(r"[aeiouy]+")
 LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l", "8": "b"})
 ORDINAL_OR_AMOUNT = re.compile(r"^\d+[a-z]{0,3}$|^[a-z]{1,2}\d+$")
 VARIATION_SELECTORS = re.compile("[\ufe0f\u200d]")
@@ -56,6 +57,10 @@ def _readings(token: str) -> Iterable[str]:
     if REPEATS.search(plain):
         yield REPEATS.sub(r"\1\1", plain)
         yield REPEATS.sub(r"\1", plain)
+    if plain.endswith("uh"):
+        yield plain[:-2] + "en"
+    elif plain.endswith("e") and len(plain) >= 6:
+        yield plain + "n"
 
 
 class Canon:
@@ -63,7 +68,10 @@ class Canon:
 
     def __init__(self, known: Iterable[str], content: Iterable[str], glued: re.Pattern[str], emoji: Mapping[str, str]):
         self.known = frozenset(known)
-        self.by_skeleton = {DOUBLES.sub(r"\1", word): word for word in content if len(word) >= 4}
+        # Shorter words first, so a skeleton shared by an infinitive and a past form reads as the infinitive.
+        ordered = sorted(content, key=lambda word: (len(word), word), reverse=True)
+        self.by_skeleton = {DOUBLES.sub(r"\1", word): word for word in ordered if len(word) >= 4}
+        self.by_consonants = {VOWELS.sub("", word): word for word in ordered if len(VOWELS.sub("", word)) >= 6}
         self.censored = tuple(word for word in content if len(word) >= 4)
         self.glued = glued
         self.emoji = emoji
@@ -86,6 +94,11 @@ class Canon:
             if len(reading) >= 4:
                 known = self.by_skeleton.get(DOUBLES.sub(r"\1", reading))
                 if known:
+                    return (known,)
+        for reading in readings:
+            if len(reading) >= 7:
+                known = self.by_consonants.get(VOWELS.sub("", reading))
+                if known and len(known) - len(reading) <= 2:
                     return (known,)
         if "*" in token and len(token) >= 4:
             pattern = re.compile(re.escape(token).replace(r"\*", "[a-z]") + "$")

@@ -79,6 +79,10 @@ class SafetyTables:
             return "group"
         if token in words.SECOND_PERSON or token in words.THIRD_PERSON or token in words.PERSON_NOUNS:
             return "person"
+        if token in self.insults or token in words.DEHUMANISING_ALONE:
+            return "person"
+        if token in self.slurs:
+            return "group"
         if token in self.buildings:
             return "building"
         return None
@@ -120,7 +124,8 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
     tables.exceptions = _phrase_pattern((*words.EXCEPTIONS, *extensions.exceptions))
     content = (set(tables.whole) | set(tables.separable) | tables.particles | tables.weapons | tables.insults
                | tables.slurs | tables.dehumanising | tables.groups | tables.officials | tables.buildings
-               | words.PROFANITY | {"dood", "dode", "doden", "kogel", "strop", "galg", "fik", "brand", "moord"})
+               | words.PROFANITY | {"dood", "dode", "doden", "kogel", "strop", "galg", "fik", "brand", "moord"}
+               | {word for phrase in words.VEILED for word in phrase.split() if len(word) >= 5})
     tables.content = frozenset(content)
     known = (content | words.FIRST_PERSON | words.SECOND_PERSON | words.THIRD_PERSON | words.PERSON_NOUNS
              | words.INTENT_MODALS | words.NORM_MARKERS | words.PASSIVE_AUX | words.NEGATORS | words.CONDITIONALS

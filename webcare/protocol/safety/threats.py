@@ -13,6 +13,10 @@ FIRE_NARRATIVE = frozenset("staat stond stonden vloog vlogen ging gingen brandde
 SUBJECTS = frozenset("ik k we wij jij jullie zij hij men u".split())
 FATE_VERBS = frozenset("wordt worden word gaat gaan zal zult zullen bent zijn".split())
 DEAD_WORDS = frozenset({"dood", "dode", "dooie"})
+BUILDING_VERBS = frozenset({"in brand steken", "opblazen", "ingooien"})
+BODY_PARTS = frozenset("bek kop muil smoel gezicht hoofd harses snuit tanden ogen neus".split())
+HARMLESS_PARTICLES = frozenset("op over uit mee toe om terug aan in voor na bij weg".split())
+RECENT_AUX = frozenset("werd werden was waren had hadden heeft hebben is zijn".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,8 +32,18 @@ class Finding:
     start: int
 
 
+OBJECT_SELF = frozenset({"me", "mij", "ons"})
+VEILED_PHRASES = frozenset(w.VEILED)
+INVERTED_VERBS = frozenset("kunnen kun kunt kan wil wilt willen gaan gaat ga moet moeten mag mogen zou zouden zullen zal "
+                           "hebben heb heeft zijn ben bent is doen doe".split())
+
+
 def _target(tokens: tuple[str, ...], skip: set[int], tables: SafetyTables) -> str | None:
+    if len(tokens) > 1 and tokens[0] in INVERTED_VERBS and tokens[1] in w.SECOND_PERSON:
+        skip = skip | {1}
     kinds = {tables.person_kind(token) for index, token in enumerate(tokens) if index not in skip}
+    if not any(token in w.FIRST_PERSON for token in tokens) and any(token in OBJECT_SELF for token in tokens):
+        kinds.add("person")
     for kind in ("official", "group", "person", "building"):
         if kind in kinds:
             return kind
@@ -50,6 +64,11 @@ def _negator(clause: Clause, start: int, end: int) -> str | None:
     return None
 
 
+def _person_only(lemma: str, tables: SafetyTables) -> bool:
+    spec = w.WHOLE_VERBS.get(lemma)
+    return spec[0] if spec else False
+
+
 def _predicates(clause: Clause, tables: SafetyTables) -> list[tuple[str, int, int, bool, bool, bool]]:
     """(lemma, start, end, person_only, past, infinitive) of each violent verb in the clause."""
     tokens = clause.tokens
@@ -61,7 +80,7 @@ def _predicates(clause: Clause, tables: SafetyTables) -> list[tuple[str, int, in
             for later in range(index + 1, min(len(tokens), index + 9)):
                 lemma = particles.get(tokens[later])
                 if lemma:
-                    found.append((lemma, index, later, True, token in w.PAST_STEMS, False))
+                    found.append((lemma, index, later, _person_only(lemma, tables), token in w.PAST_STEMS, False))
                     used.update((index, later))
                     break
             else:
@@ -70,7 +89,7 @@ def _predicates(clause: Clause, tables: SafetyTables) -> list[tuple[str, int, in
                     earlier.append(tokens[index - 2])
                 lemma = next((particles[word] for word in earlier if word in particles), None)
                 if lemma:
-                    found.append((lemma, index - len(earlier), index, True, False, True))
+                    found.append((lemma, index - len(earlier), index, _person_only(lemma, tables), False, True))
                     used.add(index)
         form = tables.whole.get(token)
         if form and index not in used:
@@ -81,6 +100,9 @@ def _predicates(clause: Clause, tables: SafetyTables) -> list[tuple[str, int, in
                     if index == 0 or tokens[index - 1] not in ("iets", "wat", "pijn"):
                         continue
                 elif following not in w.SECOND_PERSON and following not in ("hem", "haar", "ze", "die"):
+                    continue
+                rest = tokens[index + 2:]
+                if any(word in HARMLESS_PARTICLES for word in rest) and not any(word in BODY_PARTS for word in rest):
                     continue
             found.append((form.lemma, index, index, form.is_person_only, form.is_past, form.is_infinitive))
     return found
@@ -102,12 +124,18 @@ def _frame(clause: Clause, start: int, is_infinitive: bool, has_question: bool) 
             return "fate", word + " " + tokens[index + 1]
     if is_infinitive and not any(word in SUBJECTS for word in tokens[:start]):
         return "call", tokens[start]
+    if has_question:
+        return "question", "?"
     return None
 
 
-def _is_narrative(clause: Clause, past: bool, frame: str | None) -> bool:
-    if frame in ("norm", "fate") or (frame == "intent" and not past):
+def _is_narrative(clause: Clause, past: bool, frame: str | None, start: int) -> bool:
+    """A report of something that happened: a past form, or a passive or perfect auxiliary before the verb."""
+    if frame in ("norm", "fate", "visit"):
         return False
+    if frame == "intent" and not past:
+        before = clause.tokens[:start]
+        return any(word in RECENT_AUX for word in before) and not any(word in w.FIRST_PERSON or word == "plan" for word in before)
     return past or any(word in w.PASSIVE_AUX for word in clause.tokens)
 
 
@@ -128,10 +156,10 @@ def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> 
     for lemma, start, end, person_only, past, infinitive in _predicates(clause, tables):
         if _excepted(clause, start, end, tables):
             continue
-        target = _target(tokens, set(range(start, end + 1)), tables)
+        target = _target(tokens, {start, end}, tables)
         if target is None and not person_only:
             continue
-        if target == "building" and lemma not in ("in brand steken", "opblazen"):
+        if target == "building" and lemma not in BUILDING_VERBS:
             continue
         if any(word in w.HYPERBOLE for word in tokens[max(0, start - 3):start]):
             continue
@@ -150,7 +178,7 @@ def _judged(clause: Clause, lemma: str, start: int, end: int, target: str | None
     negator = _negator(clause, start, end)
     if negator:
         return Finding("negated", form, lemma, target, negator, words, start)
-    if frame is None or _is_narrative(clause, past, form):
+    if frame is None or _is_narrative(clause, past, form, start):
         return Finding("narrative", form, lemma, target, cue, words, start)
     return Finding("threat", form, lemma, target, cue, words, start)
 
@@ -163,18 +191,22 @@ def _fire_and_weapons(clause: Clause, tables: SafetyTables, has_question: bool) 
         target = _target(tokens, {fire}, tables)
         if any(token in tables.buildings for token in tokens):
             target = "building"
-        if target is not None:
+        is_building = target == "building"
+        if target is not None and (is_building or tokens[fire] != "vuur"):
             frame = _frame(clause, fire, True, has_question) or (
                 ("intent", "gaat") if any(token in ("gaat", "gaan") for token in tokens) else None)
-            if frame is not None or len(tokens) <= 4:
+            if frame is not None or (is_building and len(tokens) <= 4):
                 frame = frame or ("call", tokens[fire])
                 findings.append(_judged(clause, "in brand steken", fire, fire, target, frame, False, tokens[fire]))
     weapon = next((index for index, token in enumerate(tokens) if token in tables.weapons), None)
-    if weapon is not None:
+    if weapon is not None and not _excepted(clause, weapon, weapon, tables):
         target = _target(tokens, {weapon}, tables)
         has_visit = any(token in w.VISIT_VERBS for token in tokens)
         has_first = any(token in w.FIRST_PERSON for token in tokens)
-        if target in ("person", "official", "group", "building") and (has_visit or has_first or len(tokens) <= 5):
+        has_norm = any(token in w.NORM_MARKERS for token in tokens)
+        is_aimed = tokens[weapon] in w.THREAT_NOUNS and any(token in w.SECOND_PERSON for token in tokens)
+        if target in ("person", "official", "group", "building") and (
+                has_visit or has_first or has_norm or is_aimed or len(tokens) <= 5):
             frame = ("question" if has_question else "visit"), tokens[weapon]
             findings.append(_judged(clause, "wapen", weapon, weapon, target, frame, False, tokens[weapon]))
         elif has_visit and has_first:
@@ -211,7 +243,10 @@ def _veiled(clause: Clause, tables: SafetyTables) -> list[Finding]:
         return []
     text = " ".join(clause.tokens)
     findings = []
-    for match in tables.veiled.finditer(text):
+    matches = list(tables.veiled.finditer(text))
+    for pattern in w.VEILED_PATTERNS:
+        matches.extend(pattern.finditer(text))
+    for match in matches:
         phrase = match.group(0)
         start = text[:match.start()].count(" ")
         end = start + phrase.count(" ")
@@ -227,6 +262,8 @@ def _veiled(clause: Clause, tables: SafetyTables) -> list[Finding]:
                 continue
         target = _target(clause.tokens, set(range(start, end + 1)), tables) or "person"
         negator = _negator(clause, start, end)
+        if negator and negator in phrase.split() and phrase in VEILED_PHRASES:
+            negator = None
         status = "negated" if negator else "threat"
         findings.append(Finding(status, "veiled", phrase, target, negator or "", phrase, start))
     return findings

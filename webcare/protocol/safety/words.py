@@ -6,6 +6,8 @@ through the protocol file (`vocabulary.safety`).
 
 from __future__ import annotations
 
+import re
+
 # Violent verbs that stand on their own: lemma → (person_only, forms). A form ending in "*" marks a past tense
 # or participle (used to tell a report of an event from a threat). `person_only`: the verb needs no target
 # to be violent (vermoorden always means a person); the others need a person, group or building in the clause.
@@ -21,7 +23,10 @@ WHOLE_VERBS: dict[str, tuple[bool, str]] = {
     "afmaken": (False, "afmaken afgemaakt* afmaak afmaakt"),
     "neersteken": (True, "neersteken neergestoken* neersteek neersteekt"),
     "neerschieten": (True, "neerschieten neergeschoten* neerschiet neerschiet"),
-    "neerknallen": (True, "neerknallen neergeknald* neerknal afknallen afgeknald* afknal"),
+    "neerknallen": (True, "neerknallen neergeknald* neerknal afknallen afgeknald* afknal afschieten afgeschoten* "
+                          "afschiet"),
+    "ingooien": (False, "ingooien ingegooid* ingooi"),
+    "ontploffen": (False, "ontploffen ontploft"),
     "neerslaan": (False, "neerslaan neergeslagen* neersla"),
     "opknopen": (True, "opknopen opgeknoopt* opknoop"),
     "ophangen": (False, "ophangen opgehangen* ophang"),
@@ -52,7 +57,7 @@ SEPARABLE: dict[str, dict[str, str]] = {
     "maak maakt maken maakte maakten": {"af": "afmaken", "dood": "doodmaken", "kapot": "kapotmaken", "koud": "doden"},
     "steek steekt steken stak staken": {"neer": "neersteken", "dood": "doodsteken", "inbrand": "in brand steken",
                                         "indefik": "in brand steken", "aan": "in brand steken", "vuur": "in brand steken"},
-    "schiet schieten schoot schoten": {"neer": "neerschieten", "dood": "doodschieten", "overhoop": "neerschieten",
+    "schiet schieten schoot schoten": {"af": "neerknallen", "neer": "neerschieten", "dood": "doodschieten", "overhoop": "neerschieten",
                                        "kapot": "neerschieten", "lek": "neerschieten"},
     "knal knalt knallen knalde knalden": {"neer": "neerknallen", "af": "neerknallen", "dood": "neerknallen",
                                          "kapot": "neerknallen", "overhoop": "neerknallen"},
@@ -87,7 +92,7 @@ PHRASES = {
 THREAT_NOUNS = frozenset("kogel kogels strop galg molotov molotovcocktail brandbom bom bommen granaat handgranaat "
                          "kopjekleiner vankant".split())
 WEAPONS = frozenset("mes messen pistool pistolen geweer geweren vuurwapen vuurwapens knuppel honkbalknuppel bijl "
-                    "machete zwaard kalasj kalashnikov ak47 glock uzi shotgun jerrycan benzine molotov granaat bom "
+                    "machete machetes knuppels bijlen honkbalknuppels zwaard kalasj kalashnikov ak47 glock uzi shotgun jerrycan benzine molotov granaat bom "
                     "handgranaat kogel kogels wapen wapens boksbeugel stiletto slagersmes vleesmes hakbijl "
                     "kettingzaag ijzeren staaf koevoet loop blaffer proppenschieter".split())
 VISIT_VERBS = frozenset("kom komen langs langskomen langskom opzoeken opzoek opwachten opwacht halen haal "
@@ -122,10 +127,10 @@ GROUP_NOUNS = frozenset("asielzoeker asielzoekers moslim moslims jood joden homo
 PERSON_TARGETS = SECOND_PERSON | THIRD_PERSON | PERSON_NOUNS | OFFICIAL_NOUNS | GROUP_NOUNS
 
 INTENT_MODALS = frozenset("ga gaan gaat wil wilt willen zal zullen zult kom komen komt zou zouden ben plan "
-                          "moet moeten".split())
+                          "moet moeten ging gingen wilde wilden".split())
 NORM_MARKERS = frozenset("moet moeten moest moesten zou zouden mag mogen verdient verdienen verdiend hoort horen "
                          "laat laten tijd graag hoop hoopt hopelijk wens wenst wensen liefst beter mogen "
-                         "hoogste boom zullen".split())
+                         "zullen betreft".split())
 PASSIVE_AUX = frozenset("werd werden is was waren zijn ben heeft hebben had hadden word wordt worden geworden".split())
 NEGATORS = frozenset("niet nooit geen niemand niks niets nergens nimmer".split())
 CONDITIONALS = frozenset("als tenzij wanneer zodra indien anders want".split())
@@ -149,7 +154,8 @@ REPORT_MARKERS = frozenset("iemand schreef dreigde dreigden dreigt dreigen dreig
 COUNTER_MARKERS = frozenset("racisme racistisch racist racisten discriminatie discriminerend walgelijk "
                             "verwerpelijk haatzaaien haatzaaiend haat afschuwelijk schamen schaam schaamt "
                             "onacceptabel ontoelaatbaar triest bah gatverdamme smerig stop stoppen "
-                            "ziek zielig respectloos onmenselijk strafbaar".split())
+                            "ziek zielig respectloos onmenselijk strafbaar gevaar gevaarlijk gestoord kwalijk "
+                            "verwerpelijk".split())
 
 # Abuse: insults aimed at a person, slurs and dehumanising words aimed at a group.
 INSULTS = frozenset("klootzak klootzakken eikel eikels lul lullen hufter hufters idioot idioten debiel debielen "
@@ -195,7 +201,7 @@ VEILED = (
     "kogel in je kop", "kogel in je hoofd", "je leeft niet lang meer", "dit ga je bezuren", "dit gaat je berouwen",
     "dat ga je bezuren", "dat gaat je berouwen", "ik krijg je nog wel", "we krijgen je nog wel",
     "ik krijg je te pakken", "we krijgen je te pakken", "afrekenen met", "rekenen we af", "reken ik af",
-    "komen je halen", "kom je halen", "kom jullie halen", "komen jullie halen", "kom je opzoeken",
+    "komen je halen", "kom je halen", "je komen halen", "je kom halen", "jullie komen halen", "kom jullie halen", "komen jullie halen", "kom je opzoeken",
     "komen je opzoeken", "sta straks voor je deur", "staan straks voor je deur", "sta voor je deur",
     "wacht je op", "wachten je op", "pas maar op", "kijk maar uit", "pas jij maar op", "kijk jij maar uit",
     "pas jullie maar op", "aanslag plegen", "een aanslag op", "aanslag op het", "bom leggen", "bom onder",
@@ -210,6 +216,10 @@ VEILED_NEEDS_TARGET_END = ("pas maar op", "kijk maar uit", "wacht je op", "wacht
                            "met een pistool", "met een bijl", "met een geweer", "met een knuppel",
                            "met een honkbalknuppel", "met een machete", "met mijn mes", "met mijn pistool",
                            "pijn doen", "de kogel", "de strop")
+VEILED_PATTERNS = (
+    re.compile(r"\b(?:ik|k|we|wij)\b(?: \w+)? (?:weet|weten) (?:\w+ )?waar (?:\w+ ){1,4}(?:woont|wonen|werkt|werken|slaapt|"
+               r"woon|school)\b"),
+)
 # Never a threat or abuse, whatever the words around them.
 EXCEPTIONS = (
     "de kogel is door de kerk", "kogel is door de kerk", "de bom barst", "bom geld", "bom duiten", "een bommetje",
