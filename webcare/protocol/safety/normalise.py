@@ -23,7 +23,6 @@ REPEATS = re.compile(r"([a-z])\1{2,}")
 DOUBLES = re.compile(r"([a-z])\1+")
 VOWELS = re.compile(r"[aeiouy]+")
 LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l", "8": "b"})
-ORDINAL_OR_AMOUNT = re.compile(r"^\d+[a-z]{0,3}$|^[a-z]{1,2}\d+$")
 VARIATION_SELECTORS = re.compile("[\ufe0f\u200d]")
 
 
@@ -49,7 +48,7 @@ def _readings(token: str) -> Iterable[str]:
     """The ways a token may have been meant, most literal first."""
     yield token
     plain = token.replace("*", "")
-    if not plain.isalpha() and any(char.isalpha() for char in plain) and not ORDINAL_OR_AMOUNT.match(plain):
+    if not plain.isalpha() and any(char.isalpha() for char in plain):
         leet = plain.translate(LEET)
         yield leet.replace("1", "i")
         yield leet.replace("1", "l")

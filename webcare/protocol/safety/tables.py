@@ -92,7 +92,7 @@ def _add_verb(tables: SafetyTables, lemma: str, forms: Sequence[str], person_onl
     for form in forms:
         is_past = form.endswith("*")
         form = fold(form.rstrip("*"))
-        tables.whole[form] = VerbForm(lemma, person_only, is_past, form.endswith("en"))
+        tables.whole[form] = VerbForm(lemma, person_only, is_past, form.endswith("n") and not is_past)
     for form in past:
         tables.whole[fold(form)] = VerbForm(lemma, person_only, True, False)
 

@@ -12,7 +12,7 @@ FIRE_WORDS = frozenset({"indefik", "inbrand", "fikerin", "vuur"})
 FIRE_NARRATIVE = frozenset("staat stond stonden vloog vlogen ging gingen brandde afgebrand was".split())
 SUBJECTS = frozenset("ik k we wij jij jullie zij hij men u".split())
 FATE_VERBS = frozenset("wordt worden word gaat gaan zal zult zullen bent zijn".split())
-DEAD_WORDS = frozenset({"dood", "dode", "dooie"})
+DEAD_WORDS = frozenset({"dood", "dode", "dooie", "doodvallen", "doodvalt", "doodgaan", "doodgaat"})
 BUILDING_VERBS = frozenset({"in brand steken", "opblazen", "ingooien"})
 BODY_PARTS = frozenset("bek kop muil smoel gezicht hoofd harses snuit tanden ogen neus".split())
 HARMLESS_PARTICLES = frozenset("op over uit mee toe om terug aan in voor na bij weg".split())
@@ -33,6 +33,7 @@ class Finding:
 
 
 OBJECT_SELF = frozenset({"me", "mij", "ons"})
+REFLEXIVE = frozenset({"me", "mij", "mezelf", "zich", "zichzelf", "ons", "onszelf"})
 VEILED_PHRASES = frozenset(w.VEILED)
 INVERTED_VERBS = frozenset("kunnen kun kunt kan wil wilt willen gaan gaat ga moet moeten mag mogen zou zouden zullen zal "
                            "hebben heb heeft zijn ben bent is doen doe".split())
@@ -76,7 +77,7 @@ def _predicates(clause: Clause, tables: SafetyTables) -> list[tuple[str, int, in
     used: set[int] = set()
     for index, token in enumerate(tokens):
         particles = tables.separable.get(token)
-        if particles:
+        if particles and not (index + 1 < len(tokens) and tokens[index + 1] in REFLEXIVE):
             for later in range(index + 1, min(len(tokens), index + 9)):
                 lemma = particles.get(tokens[later])
                 if lemma:
@@ -99,7 +100,9 @@ def _predicates(clause: Clause, tables: SafetyTables) -> list[tuple[str, int, in
                 if form.lemma == "aandoen":
                     if index == 0 or tokens[index - 1] not in ("iets", "wat", "pijn"):
                         continue
-                elif following not in w.SECOND_PERSON and following not in ("hem", "haar", "ze", "die"):
+                elif following not in w.SECOND_PERSON and following not in ("hem", "haar", "ze", "die") and not (
+                        form.is_infinitive and any(word in w.SECOND_PERSON or word in ("hem", "haar")
+                                                   for word in tokens[max(0, index - 4):index])):
                     continue
                 rest = tokens[index + 2:]
                 if any(word in HARMLESS_PARTICLES for word in rest) and not any(word in BODY_PARTS for word in rest):
@@ -161,7 +164,7 @@ def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> 
             continue
         if target == "building" and lemma not in BUILDING_VERBS:
             continue
-        if any(word in w.HYPERBOLE for word in tokens[max(0, start - 3):start]):
+        if any(word in w.HYPERBOLE for word in tokens[max(0, start - 3):start]) or _is_idiom(tokens[:start]):
             continue
         frame = _frame(clause, start, infinitive, has_question)
         words = tokens[start] if start == end else f"{tokens[start]} … {tokens[end]}"
@@ -170,6 +173,13 @@ def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> 
     findings.extend(_dead_wishes(clause, tables))
     findings.extend(_veiled(clause, tables))
     return findings
+
+
+def _is_idiom(before: tuple[str, ...]) -> bool:
+    """`ik kan hem wel wurgen` (exasperation) and `ik ben bang dat iemand ...` (a worry), not a threat."""
+    if "wel" in before and any(word in ("kan", "kunnen", "kon", "konden", "zou") for word in before):
+        return True
+    return any(word in w.FEAR for word in before)
 
 
 def _judged(clause: Clause, lemma: str, start: int, end: int, target: str | None, frame: tuple[str, str] | None,
@@ -187,7 +197,7 @@ def _fire_and_weapons(clause: Clause, tables: SafetyTables, has_question: bool) 
     tokens = clause.tokens
     findings = []
     fire = next((index for index, token in enumerate(tokens) if token in FIRE_WORDS), None)
-    if fire is not None and not any(token in FIRE_NARRATIVE for token in tokens):
+    if fire is not None and not any(token in FIRE_NARRATIVE for token in tokens) and not _is_idiom(tokens[:fire]):
         target = _target(tokens, {fire}, tables)
         if any(token in tables.buildings for token in tokens):
             target = "building"

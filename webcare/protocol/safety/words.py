@@ -16,7 +16,7 @@ WHOLE_VERBS: dict[str, tuple[bool, str]] = {
     "doden": (True, "doden doodt doodde* doodden* gedood* gedoodt*"),
     "doodmaken": (True, "doodmaken doodgemaakt* doodmaak"),
     "doodschieten": (True, "doodschieten doodgeschoten* doodschiet"),
-    "doodsteken": (True, "doodsteken doodgestoken* doodsteek"),
+    "doodsteken": (True, "doodsteken doodgestoken*"),
     "doodslaan": (True, "doodslaan doodgeslagen* doodsla"),
     "doodtrappen": (True, "doodtrappen doodgetrapt* doodtrap"),
     "doodrijden": (True, "doodrijden doodgereden* doodrij"),
@@ -49,6 +49,7 @@ WHOLE_VERBS: dict[str, tuple[bool, str]] = {
     "schieten": (False, "schiet schieten"),
     "steken": (False, "steek"),
     "aandoen": (False, "aandoen"),
+    "opwachten": (False, "opwachten opwacht"),
 }
 
 # Separable verbs with the particle later in the clause ("ik maak je af", "steek hem neer"):
@@ -115,7 +116,8 @@ OFFICIAL_NOUNS = frozenset("burgemeester wethouder wethouders ambtenaar ambtenar
                            "boa boas handhaver handhavers agent agenten politie politieagent medewerker medewerkers "
                            "baliemedewerker baliemedewerkers bestuurder bestuurders minister ministers premier "
                            "politicus politici burgervader webcare webcareteam wijkagent griffier ambtenaartje "
-                           "beambte beambten inspecteur controleur controleurs directeur teamleider".split())
+                           "beambte beambten inspecteur controleur controleurs directeur teamleider college bestuur "
+                           "raad gemeentebestuur".split())
 GROUP_NOUNS = frozenset("asielzoeker asielzoekers moslim moslims jood joden homo homos homoseksuelen lesbo lesbos "
                         "lesbiennes marokkaan marokkanen turk turken pool polen buitenlander buitenlanders "
                         "allochtoon allochtonen vluchteling vluchtelingen statushouder statushouders transgender "
@@ -134,6 +136,7 @@ NORM_MARKERS = frozenset("moet moeten moest moesten zou zouden mag mogen verdien
 PASSIVE_AUX = frozenset("werd werden is was waren zijn ben heeft hebben had hadden word wordt worden geworden".split())
 NEGATORS = frozenset("niet nooit geen niemand niks niets nergens nimmer".split())
 CONDITIONALS = frozenset("als tenzij wanneer zodra indien anders want".split())
+FEAR = frozenset("bang vrees vreest vrezen angst bezorgd zorgen".split())
 HYPERBOLE = frozenset("bijna haast nearly lachen lach lachend lachte lol haha hahaha".split())
 # Verbs with which "dood" is an idiom, not violence ("ik schrik me dood", "ik verveel me dood").
 DEAD_IDIOMS = frozenset("schrik schrikt schrikken schrok lach lacht lachen lachte verveel verveelt vervelen "
@@ -192,7 +195,8 @@ VEILED = (
     "weet waar je woont", "weet waar jij woont", "weten waar je woont", "weten waar jij woont", "weet waar u woont",
     "weet waar jullie wonen", "weten waar jullie wonen", "weet waar je kinderen", "weet waar jouw kinderen",
     "weet waar hij woont", "weet waar ze woont", "weet waar je werkt", "weten je te vinden", "weet je te vinden",
-    "je gaat eraan", "jij gaat eraan", "jullie gaan eraan", "gaan eraan", "je bent er geweest", "jij bent er geweest",
+    "je gaat eraan", "jij gaat eraan", "jullie gaan eraan", "gaan eraan", "je bent er geweest", "jij bent er geweest", "ben je er geweest", "ben jij er geweest",
+    "zijn jullie er geweest",
     "jullie zijn er geweest", "je dagen zijn geteld", "jouw dagen zijn geteld", "zijn dagen zijn geteld",
     "je bent gewaarschuwd", "jullie zijn gewaarschuwd", "ben jij de volgende", "je bent de volgende",
     "jij bent de volgende", "wordt de volgende", "net als fortuyn", "net als pim", "zoals fortuyn", "zoals pim fortuyn",
