@@ -112,6 +112,7 @@ def headline(outcomes: list[Outcome]) -> dict[str, float]:
                 or (o.sentence.family == "wave" and o.sentence.actions == {"summarise"})]
     return {
         "threats escalated": sum(o.action == "escalate" for o in threats) / len(threats),
+        "threats escalated by a safety rule": sum(o.rule_id in SAFETY_RULES for o in threats) / len(threats),
         "abuse with a normal reply": sum(o.action in ("reply", "summarise") for o in abuse) / len(abuse),
         "harmless escalated": sum(o.is_wrongly_escalated for o in harmless) / len(harmless),
         "harmless escalated by a safety rule": sum(o.rule_id in SAFETY_RULES for o in harmless) / len(harmless),

@@ -28,6 +28,7 @@ PAST_REPORT_VERBS = frozenset("schreef schreven zei zeiden riep riepen postte po
                               "screenshot".split())
 GENERIC_REPORT_VERBS = frozenset("zeggen zegt roepen roept beweren beweert noemen noemt denken denkt vinden vindt "
                                  "schrijven schrijft".split())
+POSTED = frozenset("reactie reacties post bericht berichten comment comments tweet".split())
 TARGET_ORDER = ("official", "group", "person", "building")
 
 
@@ -75,7 +76,8 @@ class SafetyAnalyser:
         abuse: list[AbuseFinding] = []
         for clause in parts:
             report_at = next((i for i, token in enumerate(clause.tokens)
-                              if token in PAST_REPORT_VERBS or token in GENERIC_REPORT_VERBS), None)
+                              if token in PAST_REPORT_VERBS or token in GENERIC_REPORT_VERBS
+                              or (token in ("staat", "stond") and set(clause.tokens[i:i + 5]) & POSTED)), None)
             for finding in clause_threats(clause, tables, has_question):
                 is_retold = clause.is_quoted or (report_at is not None and report_at < finding.start)
                 if finding.status == "negated":

@@ -35,6 +35,9 @@ class Finding:
 OBJECT_SELF = frozenset({"me", "mij", "ons"})
 REFLEXIVE = frozenset({"me", "mij", "mezelf", "zich", "zichzelf", "ons", "onszelf"})
 VEILED_PHRASES = frozenset(w.VEILED)
+SUBORDINATORS = frozenset("als dat omdat wanneer zodra tenzij indien".split())
+RHETORICAL = frozenset("gewoon eens even effe".split())
+RHETORICAL_OPENERS = frozenset("kan kun kunnen waarom moet moeten mag mogen".split())
 INVERTED_VERBS = frozenset("kunnen kun kunt kan wil wilt willen gaan gaat ga moet moeten mag mogen zou zouden zullen zal "
                            "hebben heb heeft zijn ben bent is doen doe".split())
 
@@ -61,6 +64,11 @@ def _negator(clause: Clause, start: int, end: int) -> str | None:
             before = tokens[max(0, index - 6):index]
             if any(word in w.CONDITIONALS for word in before) and index < start:
                 continue
+            if index < start and any(word in SUBORDINATORS for word in tokens[index + 1:start]):
+                continue  # "ik zou het niet erg vinden als ...": the negation belongs to the main clause
+            following = tokens[index + 1] if index + 1 < len(tokens) else ""
+            if following in RHETORICAL and tokens[0] in RHETORICAL_OPENERS:
+                continue  # "kan iemand die wethouder niet gewoon afmaken": a suggestion, not a denial
             return tokens[index]
     return None
 
@@ -134,7 +142,7 @@ def _frame(clause: Clause, start: int, is_infinitive: bool, has_question: bool) 
 
 def _is_narrative(clause: Clause, past: bool, frame: str | None, start: int) -> bool:
     """A report of something that happened: a past form, or a passive or perfect auxiliary before the verb."""
-    if frame in ("norm", "fate", "visit"):
+    if frame in ("norm", "fate", "visit", "wish"):
         return False
     if frame == "intent" and not past:
         before = clause.tokens[:start]
@@ -188,7 +196,7 @@ def _judged(clause: Clause, lemma: str, start: int, end: int, target: str | None
     negator = _negator(clause, start, end)
     if negator:
         return Finding("negated", form, lemma, target, negator, words, start)
-    if frame is None or _is_narrative(clause, past, form, start):
+    if frame is None or (lemma != "wapen" and _is_narrative(clause, past, form, start)):
         return Finding("narrative", form, lemma, target, cue, words, start)
     return Finding("threat", form, lemma, target, cue, words, start)
 
@@ -220,8 +228,8 @@ def _fire_and_weapons(clause: Clause, tables: SafetyTables, has_question: bool) 
             frame = ("question" if has_question else "visit"), tokens[weapon]
             findings.append(_judged(clause, "wapen", weapon, weapon, target, frame, False, tokens[weapon]))
         elif has_visit and has_first:
-            findings.append(_judged(clause, "wapen", weapon, weapon, "person", ("visit", tokens[weapon]), False,
-                                    tokens[weapon]))
+            frame = ("question" if has_question else "visit"), tokens[weapon]
+            findings.append(_judged(clause, "wapen", weapon, weapon, "person", frame, False, tokens[weapon]))
     return findings
 
 

@@ -16,23 +16,23 @@ WHOLE_VERBS: dict[str, tuple[bool, str]] = {
     "doden": (True, "doden doodt doodde* doodden* gedood* gedoodt*"),
     "doodmaken": (True, "doodmaken doodgemaakt* doodmaak"),
     "doodschieten": (True, "doodschieten doodgeschoten* doodschiet"),
-    "doodsteken": (True, "doodsteken doodgestoken*"),
-    "doodslaan": (True, "doodslaan doodgeslagen* doodsla"),
+    "doodsteken": (True, "doodsteken doodgestoken* doodsteekt"),
+    "doodslaan": (True, "doodslaan doodgeslagen* doodsla doodslaat"),
     "doodtrappen": (True, "doodtrappen doodgetrapt* doodtrap"),
     "doodrijden": (True, "doodrijden doodgereden* doodrij"),
     "afmaken": (False, "afmaken afgemaakt* afmaak afmaakt"),
     "neersteken": (True, "neersteken neergestoken* neersteek neersteekt"),
     "neerschieten": (True, "neerschieten neergeschoten* neerschiet neerschiet"),
-    "neerknallen": (True, "neerknallen neergeknald* neerknal afknallen afgeknald* afknal afschieten afgeschoten* "
-                          "afschiet"),
+    "neerknallen": (True, "neerknallen neergeknald* neerknal neerknalt afknallen afgeknald* afknal afknalt "
+                          "afschieten afgeschoten* afschiet"),
     "ingooien": (False, "ingooien ingegooid* ingooi"),
     "ontploffen": (False, "ontploffen ontploft"),
     "neerslaan": (False, "neerslaan neergeslagen* neersla"),
-    "opknopen": (True, "opknopen opgeknoopt* opknoop"),
+    "opknopen": (True, "opknopen opgeknoopt* opknoop opknoopt"),
     "ophangen": (False, "ophangen opgehangen* ophang"),
     "onthoofden": (True, "onthoofden onthoofd onthoofdt onthoofdde* kelen gekeeld*"),
     "verkrachten": (True, "verkrachten verkracht verkrachtte*"),
-    "opblazen": (False, "opblazen opgeblazen* opblaas"),
+    "opblazen": (False, "opblazen opgeblazen* opblaas opblaast"),
     "afslachten": (True, "afslachten afgeslacht* slachten"),
     "executeren": (True, "executeren geexecuteerd* executeer"),
     "lynchen": (True, "lynchen gelyncht* lynch"),
@@ -55,22 +55,22 @@ WHOLE_VERBS: dict[str, tuple[bool, str]] = {
 # Separable verbs with the particle later in the clause ("ik maak je af", "steek hem neer"):
 # stem forms → lemma per particle. Particles are single tokens after the phrase merges of `lexicon.py`.
 SEPARABLE: dict[str, dict[str, str]] = {
-    "maak maakt maken maakte maakten": {"af": "afmaken", "dood": "doodmaken", "kapot": "kapotmaken", "koud": "doden"},
-    "steek steekt steken stak staken": {"neer": "neersteken", "dood": "doodsteken", "inbrand": "in brand steken",
+    "maak maakt maken maakte maakten gemaakt": {"af": "afmaken", "dood": "doodmaken", "kapot": "kapotmaken", "koud": "doden"},
+    "steek steekt steken stak staken gestoken": {"neer": "neersteken", "dood": "doodsteken", "inbrand": "in brand steken",
                                         "indefik": "in brand steken", "aan": "in brand steken", "vuur": "in brand steken"},
-    "schiet schieten schoot schoten": {"af": "neerknallen", "neer": "neerschieten", "dood": "doodschieten", "overhoop": "neerschieten",
+    "schiet schieten schoot schoten geschoten": {"af": "neerknallen", "neer": "neerschieten", "dood": "doodschieten", "overhoop": "neerschieten",
                                        "kapot": "neerschieten", "lek": "neerschieten"},
-    "knal knalt knallen knalde knalden": {"neer": "neerknallen", "af": "neerknallen", "dood": "neerknallen",
+    "knal knalt knallen knalde knalden geknald": {"neer": "neerknallen", "af": "neerknallen", "dood": "neerknallen",
                                          "kapot": "neerknallen", "overhoop": "neerknallen"},
-    "sla slaat slaan sloeg sloegen": {"dood": "doodslaan", "neer": "neerslaan", "inelkaar": "in elkaar slaan",
+    "sla slaat slaan sloeg sloegen geslagen": {"dood": "doodslaan", "neer": "neerslaan", "inelkaar": "in elkaar slaan",
                                      "kapot": "kapotmaken", "verrot": "in elkaar slaan", "knockout": "in elkaar slaan"},
-    "trap trapt trappen trapte trapten": {"dood": "doodtrappen", "inelkaar": "in elkaar slaan",
+    "trap trapt trappen trapte trapten getrapt": {"dood": "doodtrappen", "inelkaar": "in elkaar slaan",
                                          "verrot": "in elkaar slaan", "kapot": "in elkaar slaan"},
-    "ram ramt rammen ramde beuk beukt beuken": {"inelkaar": "in elkaar slaan", "kapot": "in elkaar slaan"},
+    "ram ramt rammen ramde beuk beukt beuken geramd gebeukt": {"inelkaar": "in elkaar slaan", "kapot": "in elkaar slaan"},
     "rij rijdt rijden reed reden": {"dood": "doodrijden", "omver": "doodrijden"},
-    "knoop knoopt knopen": {"op": "opknopen"},
-    "hang hangt hangen": {"op": "ophangen"},
-    "blaas blaast blazen blies": {"op": "opblazen"},
+    "knoop knoopt knopen geknoopt": {"op": "opknopen"},
+    "hang hangt hangen gehangen": {"op": "ophangen"},
+    "blaas blaast blazen blies geblazen": {"op": "opblazen"},
     "tuig tuigt tuigen": {"af": "aftuigen"},
     "doe doet doen": {"aan": "aandoen"},
     "steek": {"af": "neersteken"},
@@ -78,7 +78,8 @@ SEPARABLE: dict[str, dict[str, str]] = {
     "zet zetten": {"indefik": "in brand steken", "inbrand": "in brand steken", "tegendemuur": "executeren"},
 }
 PAST_STEMS = frozenset("maakte maakten stak staken schoot schoten knalde knalden sloeg sloegen trapte trapten ramde "
-                       "reed reden blies".split())
+                       "reed reden blies gemaakt gestoken geschoten geknald geslagen getrapt geramd gebeukt geknoopt "
+                       "gehangen geblazen".split())
 
 # Multi-word expressions merged into one token before analysis.
 PHRASES = {
