@@ -120,7 +120,17 @@ def _predicates(clause: Clause, tables: SafetyTables) -> list[tuple[str, int, in
 
 
 def _frame(clause: Clause, start: int, is_infinitive: bool, has_question: bool) -> tuple[str, str] | None:
-    tokens = clause.tokens
+    """The frame in the predicate's own comma part first, else in the whole sentence."""
+    segment = clause.segments[start]
+    own = tuple(token for token, part in zip(clause.tokens, clause.segments) if part == segment)
+    if len(own) < len(clause.tokens):
+        found = _frame_in(own, own.index(clause.tokens[start]), is_infinitive, False)
+        if found is not None:
+            return found
+    return _frame_in(clause.tokens, start, is_infinitive, has_question)
+
+
+def _frame_in(tokens: tuple[str, ...], start: int, is_infinitive: bool, has_question: bool) -> tuple[str, str] | None:
     for word in tokens:
         if word in w.NORM_MARKERS:
             return "norm", word
