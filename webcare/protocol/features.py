@@ -8,7 +8,16 @@ from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from webcare.protocol.lexicon import NormalisedText, TermMatcher, fold, normalise, sentiment_label, sentiment_score
+from webcare.protocol.lexicon import (
+    URL_PATTERN,
+    NormalisedText,
+    TermMatcher,
+    fold,
+    normalise,
+    sentiment_label,
+    sentiment_score,
+    words_of,
+)
 from webcare.protocol.safety import SafetyAnalyser
 
 if TYPE_CHECKING:
@@ -235,9 +244,9 @@ def is_question(text: str) -> bool:
     without_links = re.sub(r"https?://\S+", " ", text)
     if any(mark in without_links for mark in QUESTION_MARKS):
         return True
-    for sentence in SENTENCE_SPLIT.split(HANDLE_PATTERN.sub(" ", without_links)):
-        words = [word for word in normalise(sentence).tokens if word not in GREETINGS]
-        if words and words[0] in QUESTION_WORDS:
+    for sentence in SENTENCE_SPLIT.split(HANDLE_PATTERN.sub(" ", URL_PATTERN.sub(" ", without_links))):
+        first = next((word for word in words_of(sentence) if word not in GREETINGS), None)
+        if first in QUESTION_WORDS:
             return True
     return False
 

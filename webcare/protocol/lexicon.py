@@ -54,6 +54,8 @@ NEGATIVE_THRESHOLD = -0.2
 
 def fold(text: str) -> str:
     """Case-folded text with diacritics removed (é→e, ë→e, ï→i)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -95,6 +97,11 @@ def _tokens(folded: str) -> tuple[list[str], list[str] | None]:
         alternatives.append(SLANG.get(alternative, alternative) if alternative else token)
         has_alternative = has_alternative or alternative is not None
     return tokens, (alternatives if has_alternative else None)
+
+
+def words_of(text: str) -> list[str]:
+    """The normalised words of a text without links (what `normalise(text).tokens` holds), for quick checks."""
+    return _tokens(fold(text))[0]
 
 
 def normalise(text: str) -> NormalisedText:

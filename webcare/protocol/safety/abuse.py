@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from webcare.protocol.safety import words as w
 from webcare.protocol.safety.normalise import Clause
 from webcare.protocol.safety.tables import SafetyTables
 
-GENERALISING = frozenset("criminelen terroristen verkrachters dieven zakkenrollers profiteurs uitvreters "
-                         "leugenaars oplichters moordenaars pedos pedofielen".split())
+GENERALISING = w.GENERALISING
 COMPOUND_PREFIXES = ("asiel", "azc", "moslim", "allochtonen", "buitenlanders", "straat", "hang", "tokkie", "marokkanen",
                      "turken", "polen", "neger", "homo", "joden", "apen", "kanker", "tering", "tyfus", "klere", "kut",
                      "klote", "kk", "kkr", "ambtenaren", "ambtenaar")
@@ -44,21 +44,28 @@ def _is_about_self(tokens: tuple[str, ...]) -> bool:
     return has_self and not others
 
 
+COMPOUND = re.compile("(" + "|".join(sorted(COMPOUND_PREFIXES, key=len, reverse=True)) + r")([a-z]{3,})")
+
+
 def _compound(token: str, tables: SafetyTables) -> AbuseFinding | None:
     if len(token) < 7:
         return None
-    for prefix in COMPOUND_PREFIXES:
-        if token.startswith(prefix):
-            rest = token[len(prefix):]
-            if rest in COMPOUND_SUFFIXES or rest in tables.insults or tables.person_kind(rest) in ("official", "group"):
-                kind = "dehumanising" if rest in tables.dehumanising or rest in COMPOUND_SUFFIXES[:8] else "insult"
-                target = tables.person_kind(rest) or ("group" if prefix not in w.CURSE_PREFIXES else "person")
-                return AbuseFinding(kind, "person" if target == "building" else target, token, 0)
+    match = COMPOUND.fullmatch(token)
+    if match is None:
+        return None
+    prefix, rest = match.groups()
+    if rest in COMPOUND_SUFFIXES or rest in tables.insults or tables.person_kind(rest) in ("official", "group"):
+        kind = "dehumanising" if rest in tables.dehumanising or rest in COMPOUND_SUFFIXES[:8] else "insult"
+        target = tables.person_kind(rest) or ("group" if prefix not in w.CURSE_PREFIXES else "person")
+        return AbuseFinding(kind, "person" if target == "building" else target, token, 0)
     return None
 
 
 def clause_abuse(clause: Clause, tables: SafetyTables) -> list[AbuseFinding]:
     tokens = clause.tokens
+    if tables.abuse_triggers.isdisjoint(tokens) and not any(len(token) >= 7 and COMPOUND.fullmatch(token)
+                                                            for token in tokens):
+        return []
     findings: list[AbuseFinding] = []
     about_self = _is_about_self(tokens)
     for index, token in enumerate(tokens):

@@ -15,6 +15,7 @@ Decisions (see docs/protocol.md, "Safety"):
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from webcare.protocol.safety import words as w
@@ -28,6 +29,7 @@ PAST_REPORT_VERBS = frozenset("schreef schreven zei zeiden riep riepen postte po
                               "screenshot".split())
 GENERIC_REPORT_VERBS = frozenset("zeggen zegt roepen roept beweren beweert noemen noemt denken denkt vinden vindt "
                                  "schrijven schrijft".split())
+CURSED_INSTITUTION = re.compile("(?:" + "|".join(w.CURSE_PREFIXES) + ")(?:" + "|".join(INSTITUTIONS) + ")")
 POSTED = frozenset("reactie reacties post bericht berichten comment comments tweet".split())
 TARGET_ORDER = ("official", "group", "person", "building")
 
@@ -100,9 +102,7 @@ class SafetyAnalyser:
             threats, reported, abuse = [], [], []
         if token_set & w.DISEASE_WORDS:
             token_set -= w.CURSE_WISHES
-        profanity = bool(token_set & w.PROFANITY) or any(
-            token.startswith(w.CURSE_PREFIXES) and token[len(prefix):] in INSTITUTIONS
-            for token in token_set for prefix in w.CURSE_PREFIXES if token.startswith(prefix))
+        profanity = bool(token_set & w.PROFANITY) or any(CURSED_INSTITUTION.fullmatch(token) for token in token_set)
         return self._verdict(threats, reported, abuse, notes, profanity, has_question)
 
     @staticmethod

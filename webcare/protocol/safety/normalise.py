@@ -36,8 +36,10 @@ class Clause:
 
 
 def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    """Lower case without diacritics; anything outside ASCII that is left (emoji, other scripts) is dropped."""
+    if text.isascii():
+        return text.lower()
+    return unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode("ascii")
 
 
 def _join_spaced(match: re.Match[str]) -> str:
@@ -130,6 +132,9 @@ def _merge_pairs(tokens: list[str], content: frozenset[str]) -> list[str]:
 
 
 def _merge_phrases(tokens: list[str], phrases: Mapping[tuple[str, ...], str]) -> list[str]:
+    starts = _phrase_starts(phrases)
+    if not starts.intersection(tokens):
+        return tokens
     result: list[str] = []
     index = 0
     while index < len(tokens):
@@ -145,12 +150,24 @@ def _merge_phrases(tokens: list[str], phrases: Mapping[tuple[str, ...], str]) ->
     return result
 
 
+_STARTS: dict[int, frozenset[str]] = {}
+
+
+def _phrase_starts(phrases: Mapping[tuple[str, ...], str]) -> frozenset[str]:
+    found = _STARTS.get(id(phrases))
+    if found is None:
+        found = _STARTS[id(phrases)] = frozenset(key[0] for key in phrases)
+    return found
+
+
 def clauses(text: str, canon: Canon, content: frozenset[str], phrases: Mapping[tuple[str, ...], str]) -> list[Clause]:
     """The message as clauses of canonical tokens, quoted parts marked."""
-    text = VARIATION_SELECTORS.sub("", URL_OR_HANDLE.sub(" ", text))
-    for symbol, word in canon.emoji.items():
-        if symbol in text:
-            text = text.replace(symbol, f" {word} ")
+    text = URL_OR_HANDLE.sub(" ", text)
+    if not text.isascii():
+        text = VARIATION_SELECTORS.sub("", text)
+        for symbol, word in canon.emoji.items():
+            if symbol in text:
+                text = text.replace(symbol, f" {word} ")
     folded = APOSTROPHE_IN_WORD.sub("", fold(text))
     folded = SPACED_LETTERS.sub(_join_spaced, folded)
     found: list[Clause] = []

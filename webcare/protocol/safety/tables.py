@@ -69,6 +69,8 @@ class SafetyTables:
     needs_target: frozenset[str] = frozenset()
     exceptions: re.Pattern[str] | None = None
     content: frozenset[str] = frozenset()
+    threat_triggers: frozenset[str] = frozenset()
+    abuse_triggers: frozenset[str] = frozenset()
     canon: Canon | None = None
 
     def person_kind(self, token: str) -> str | None:
@@ -127,6 +129,13 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
                | words.PROFANITY | {"dood", "dode", "doden", "kogel", "strop", "galg", "fik", "brand", "moord"}
                | {word for phrase in words.VEILED for word in phrase.split() if len(word) >= 5})
     tables.content = frozenset(content)
+    # Words without which a clause cannot hold a threat (besides the veiled phrases) or abuse: a cheap first test.
+    tables.threat_triggers = frozenset(set(tables.whole) | set(tables.separable) | tables.weapons | words.THREAT_NOUNS
+                                       | {"indefik", "inbrand", "fikerin", "vuur", "dood", "dode", "dooie", "doodvallen",
+                                          "doodvalt", "doodgaan", "doodgaat"})
+    tables.abuse_triggers = frozenset(tables.insults | tables.slurs | tables.dehumanising | words.CURSE_WISHES
+                                      | words.GENERALISING | {"kk", "kkr", "dood", "rot", "sterf", "krepeer",
+                                                              "flikker", "sodemieter"})
     known = (content | words.FIRST_PERSON | words.SECOND_PERSON | words.THIRD_PERSON | words.PERSON_NOUNS
              | words.INTENT_MODALS | words.NORM_MARKERS | words.PASSIVE_AUX | words.NEGATORS | words.CONDITIONALS
              | words.REPORT_VERBS | words.COUNTER_MARKERS | words.VISIT_VERBS | words.DEAD_WISH | words.DEAD_IDIOMS)

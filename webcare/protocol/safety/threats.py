@@ -173,6 +173,8 @@ def _excepted(clause: Clause, start: int, end: int, tables: SafetyTables) -> boo
 
 def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> list[Finding]:
     tokens = clause.tokens
+    if tables.threat_triggers.isdisjoint(tokens):
+        return _veiled(clause, tables)
     findings: list[Finding] = []
     for lemma, start, end, person_only, past, infinitive in _predicates(clause, tables):
         if _excepted(clause, start, end, tables):

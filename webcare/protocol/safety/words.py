@@ -181,6 +181,8 @@ SLURS = frozenset("negers neger nikkers nikker bruintjes bruintje zandneger zand
 DEHUMANISING = frozenset("ratten rat ongedierte kakkerlakken kakkerlak parasieten beesten beest apen aap "
                          "bavianen vee zwijnen varkens honden hond wormen virus plaag tuig gespuis uitschot gajes "
                          "schorem afval vuilnis vuil onkruid kanker pest gezwel tuigvolk".split())
+GENERALISING = frozenset("criminelen terroristen verkrachters dieven zakkenrollers profiteurs uitvreters "
+                         "leugenaars oplichters moordenaars pedos pedofielen".split())
 DEHUMANISING_ALONE = frozenset("tuig gespuis uitschot gajes schorem tuigvolk".split())
 COPULAS = frozenset("zijn is bent ben net als lijken lijkt gedragen noemen soort stelletje stel bende "
                     "zo een stuk".split())
