@@ -131,6 +131,7 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
     tables.content = frozenset(content)
     # Words without which a clause cannot hold a threat (besides the veiled phrases) or abuse: a cheap first test.
     tables.threat_triggers = frozenset(set(tables.whole) | set(tables.separable) | tables.weapons | words.THREAT_NOUNS
+                                       | words.HARM_NOUNS | words.BODY_PARTS
                                        | {"indefik", "inbrand", "fikerin", "vuur", "dood", "dode", "dooie", "doodvallen",
                                           "doodvalt", "doodgaan", "doodgaat"})
     tables.abuse_triggers = frozenset(tables.insults | tables.slurs | tables.dehumanising | words.CURSE_WISHES

@@ -14,7 +14,7 @@ SUBJECTS = frozenset("ik k we wij jij jullie zij hij men u".split())
 FATE_VERBS = frozenset("wordt worden word gaat gaan zal zult zullen bent zijn".split())
 DEAD_WORDS = frozenset({"dood", "dode", "dooie", "doodvallen", "doodvalt", "doodgaan", "doodgaat"})
 BUILDING_VERBS = frozenset({"in brand steken", "opblazen", "ingooien"})
-BODY_PARTS = frozenset("bek kop muil smoel gezicht hoofd harses snuit tanden ogen neus".split())
+BODY_PARTS = w.BODY_PARTS | {"muil"}
 HARMLESS_PARTICLES = frozenset("op over uit mee toe om terug aan in voor na bij weg".split())
 RECENT_AUX = frozenset("werd werden was waren had hadden heeft hebben is zijn".split())
 
@@ -190,6 +190,7 @@ def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> 
         words = tokens[start] if start == end else f"{tokens[start]} … {tokens[end]}"
         findings.append(_judged(clause, lemma, start, end, target, frame, past, words))
     findings.extend(_fire_and_weapons(clause, tables, has_question))
+    findings.extend(_blows_and_body(clause, tables, has_question))
     findings.extend(_dead_wishes(clause, tables))
     findings.extend(_veiled(clause, tables))
     return findings
@@ -197,7 +198,7 @@ def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> 
 
 def _is_idiom(before: tuple[str, ...]) -> bool:
     """`ik kan hem wel wurgen` (exasperation) and `ik ben bang dat iemand ...` (a worry), not a threat."""
-    if "wel" in before and any(word in ("kan", "kunnen", "kon", "konden", "zou") for word in before):
+    if "wel" in before and any(word in ("kan", "kunnen", "kon", "konden") for word in before):
         return True
     return any(word in w.FEAR for word in before)
 
@@ -239,9 +240,36 @@ def _fire_and_weapons(clause: Clause, tables: SafetyTables, has_question: bool) 
                 has_visit or has_first or has_norm or is_aimed or len(tokens) <= 5):
             frame = ("question" if has_question else "visit"), tokens[weapon]
             findings.append(_judged(clause, "wapen", weapon, weapon, target, frame, False, tokens[weapon]))
+        elif tokens[weapon] in w.EXPLOSIVES and target == "building" and not any(
+                token in w.PASSIVE_AUX or token in FIRE_NARRATIVE for token in tokens):
+            findings.append(_judged(clause, "wapen", weapon, weapon, "building", ("call", tokens[weapon]), False,
+                                    tokens[weapon]))
         elif has_visit and has_first:
             frame = ("question" if has_question else "visit"), tokens[weapon]
             findings.append(_judged(clause, "wapen", weapon, weapon, "person", frame, False, tokens[weapon]))
+    return findings
+
+
+def _blows_and_body(clause: Clause, tables: SafetyTables, has_question: bool) -> list[Finding]:
+    """`die boa krijgt klappen van me`, `ik hoop dat hij een ongeluk krijgt`, `ik snij je keel door`."""
+    tokens = clause.tokens
+    findings = []
+    harm = next((index for index, token in enumerate(tokens) if token in w.HARM_NOUNS), None)
+    if harm is not None and any(token in w.HARM_GIVING for token in tokens):
+        target = _target(tokens, {harm}, tables)
+        if target in ("person", "official", "group"):
+            frame = _frame(clause, harm, False, False)
+            if frame is None and any(token in ("me", "mij", "ons") for token in tokens[harm:]):
+                frame = ("intent", "van " + tokens[-1])
+            if frame is not None:
+                findings.append(_judged(clause, tokens[harm], harm, harm, target, frame, False, tokens[harm]))
+    body = next((index for index, token in enumerate(tokens) if token in w.BODY_PARTS), None)
+    if body is not None and body > 0 and tokens[body - 1] in w.POSSESSIVE_OTHERS or (
+            body is not None and body > 1 and tokens[body - 2] in w.POSSESSIVE_OTHERS and tokens[body - 1] == "al"):
+        verb = next((index for index, token in enumerate(tokens[:body]) if token in w.BODY_HARM_VERBS), None)
+        if verb is not None and any(token in w.FIRST_PERSON for token in tokens[:verb + 2]):
+            findings.append(_judged(clause, "lichamelijk geweld", verb, body, "person", ("intent", tokens[verb]), False,
+                                    f"{tokens[verb]} … {tokens[body]}"))
     return findings
 
 

@@ -24,7 +24,7 @@ WHOLE_VERBS: dict[str, tuple[bool, str]] = {
     "neersteken": (True, "neersteken neergestoken* neersteek neersteekt"),
     "neerschieten": (True, "neerschieten neergeschoten* neerschiet neerschiet"),
     "neerknallen": (True, "neerknallen neergeknald* neerknal neerknalt afknallen afgeknald* afknal afknalt "
-                          "afschieten afgeschoten* afschiet"),
+                          "afschieten afgeschoten* afschiet leegschieten leeggeschoten* overhoopschieten"),
     "ingooien": (False, "ingooien ingegooid* ingooi"),
     "ontploffen": (False, "ontploffen ontploft"),
     "neerslaan": (False, "neerslaan neergeslagen* neersla"),
@@ -58,7 +58,7 @@ SEPARABLE: dict[str, dict[str, str]] = {
     "maak maakt maken maakte maakten gemaakt": {"af": "afmaken", "dood": "doodmaken", "kapot": "kapotmaken", "koud": "doden"},
     "steek steekt steken stak staken gestoken": {"neer": "neersteken", "dood": "doodsteken", "inbrand": "in brand steken",
                                         "indefik": "in brand steken", "aan": "in brand steken", "vuur": "in brand steken"},
-    "schiet schieten schoot schoten geschoten": {"af": "neerknallen", "neer": "neerschieten", "dood": "doodschieten", "overhoop": "neerschieten",
+    "schiet schieten schoot schoten geschoten": {"af": "neerknallen", "neer": "neerschieten", "leeg": "neerschieten", "dood": "doodschieten", "overhoop": "neerschieten",
                                        "kapot": "neerschieten", "lek": "neerschieten"},
     "knal knalt knallen knalde knalden geknald": {"neer": "neerknallen", "af": "neerknallen", "dood": "neerknallen",
                                          "kapot": "neerknallen", "overhoop": "neerknallen"},
@@ -66,7 +66,9 @@ SEPARABLE: dict[str, dict[str, str]] = {
                                      "kapot": "kapotmaken", "verrot": "in elkaar slaan", "knockout": "in elkaar slaan"},
     "trap trapt trappen trapte trapten getrapt": {"dood": "doodtrappen", "inelkaar": "in elkaar slaan",
                                          "verrot": "in elkaar slaan", "kapot": "in elkaar slaan"},
-    "ram ramt rammen ramde beuk beukt beuken geramd gebeukt": {"inelkaar": "in elkaar slaan", "kapot": "in elkaar slaan"},
+    "ram ramt rammen ramde beuk beukt beuken geramd gebeukt schop schopt schoppen": {
+        "inelkaar": "in elkaar slaan", "kapot": "in elkaar slaan", "verrot": "in elkaar slaan",
+        "dood": "doodtrappen"},
     "rij rijdt rijden reed reden": {"dood": "doodrijden", "omver": "doodrijden"},
     "knoop knoopt knopen geknoopt": {"op": "opknopen"},
     "hang hangt hangen gehangen": {"op": "ophangen"},
@@ -96,7 +98,19 @@ THREAT_NOUNS = frozenset("kogel kogels strop galg molotov molotovcocktail brandb
 WEAPONS = frozenset("mes messen pistool pistolen geweer geweren vuurwapen vuurwapens knuppel honkbalknuppel bijl "
                     "machete machetes knuppels bijlen honkbalknuppels zwaard kalasj kalashnikov ak47 glock uzi shotgun jerrycan benzine molotov granaat bom "
                     "handgranaat kogel kogels wapen wapens boksbeugel stiletto slagersmes vleesmes hakbijl "
-                    "kettingzaag ijzeren staaf koevoet loop blaffer proppenschieter".split())
+                    "kettingzaag koevoet blaffer proppenschieter hamer moker breekijzer stanleymes machinegeweer "
+                    "sniper springstof explosieven bomgordel vuurwerkbom handvuurwapen revolver".split())
+EXPLOSIVES = frozenset("bom bommen granaat handgranaat molotov molotovcocktail brandbom vuurwerkbom springstof "
+                       "explosieven bomgordel".split())
+# Blows given or received as a threat ("die boa krijgt klappen van me", "ik geef je een pak slaag").
+HARM_NOUNS = frozenset("klappen klap dreun dreunen lel optater opdonder slaag rammel mep beuk kopstoot kogel "
+                       "kogels ongeluk ongelukje doodsklap trap schop".split())
+HARM_GIVING = frozenset("geef geven krijgt krijg krijgen verkoop verkopen overkomt overkomen".split())
+BODY_PARTS = frozenset("strot keel nek kop hoofd hersens hersenen botten benen armen tanden gezicht smoel bek ogen "
+                       "neus schedel ribben knieschijven vingers harses snuit".split())
+BODY_HARM_VERBS = frozenset("trek breek snij snijd sla ram trap schop hak ruk draai steek schiet knal maak scheur prik "
+                            "verbrijzel plet ramt slaat breekt snijdt trekt hakt draait schiet".split())
+POSSESSIVE_OTHERS = frozenset("je jouw zijn haar hun zn uw".split())
 VISIT_VERBS = frozenset("kom komen langs langskomen langskom opzoeken opzoek opwachten opwacht halen haal "
                         "bezoeken bezoek staan sta voordeur deur afwachten vinden pakken pak grijpen".split())
 BUILDINGS = frozenset("gemeentehuis stadhuis raadhuis stadskantoor gemeentekantoor azc moskee kerk synagoge "
@@ -195,7 +209,8 @@ PROFANITY = frozenset("kut klote shit fuck fucking godverdomme verdomme tering k
 
 # Veiled threats and idioms that threaten by themselves (after normalisation, as token phrases).
 VEILED = (
-    "weet waar je woont", "weet waar jij woont", "weten waar je woont", "weten waar jij woont", "weet waar u woont",
+    "aan de hoogste boom", "wacht maar tot ik je", "wacht maar tot ik jou", "wacht maar tot we je",
+    "wacht maar tot wij je", "weet waar je woont", "weet waar jij woont", "weten waar je woont", "weten waar jij woont", "weet waar u woont",
     "weet waar jullie wonen", "weten waar jullie wonen", "weet waar je kinderen", "weet waar jouw kinderen",
     "weet waar hij woont", "weet waar ze woont", "weet waar je werkt", "weten je te vinden", "weet je te vinden",
     "je gaat eraan", "jij gaat eraan", "jullie gaan eraan", "gaan eraan", "je bent er geweest", "jij bent er geweest", "ben je er geweest", "ben jij er geweest",
@@ -224,8 +239,8 @@ VEILED_NEEDS_TARGET_END = ("pas maar op", "kijk maar uit", "wacht je op", "wacht
                            "met een honkbalknuppel", "met een machete", "met mijn mes", "met mijn pistool",
                            "pijn doen", "de kogel", "de strop")
 VEILED_PATTERNS = (
-    re.compile(r"\b(?:ik|k|we|wij)\b(?: \w+)? (?:weet|weten) (?:\w+ )?waar (?:\w+ ){1,4}(?:woont|wonen|werkt|werken|slaapt|"
-               r"woon|school)\b"),
+    re.compile(r"\b(?:ik|k|we|wij)\b(?: \w+)? (?:weet|weten)(?: \w+){0,6} waar (?:\w+ ){1,4}(?:woont|wonen|werkt|werken|"
+               r"slaapt|woon|school)\b"),
 )
 # Never a threat or abuse, whatever the words around them.
 EXCEPTIONS = (
