@@ -61,6 +61,41 @@ def _compound(token: str, tables: SafetyTables) -> AbuseFinding | None:
     return None
 
 
+def _word_finding(tokens: tuple[str, ...], index: int, token: str, tables: SafetyTables,
+                  about_self: bool) -> AbuseFinding | None:
+    """The abuse one word makes in its context, if any; the most specific reading first."""
+    previous = tokens[index - 1] if index > 0 else ""
+    if token in tables.slurs:
+        return AbuseFinding("slur", "group", token, index)
+    if token in tables.insults and not about_self:
+        return AbuseFinding("insult", _target(tokens, index, tables), token, index)
+    if token in w.CURSE_WISHES or token in ("kk", "kkr"):
+        found = _curse(tokens, index, tables)
+        if found:
+            return found
+    if token in w.DEHUMANISING_ALONE:
+        return AbuseFinding("dehumanising", _target(tokens, index, tables, "group"), token, index)
+    if token in tables.dehumanising:
+        found = _dehumanising(tokens, index, tables)
+        if found:
+            return found
+    if token in GENERALISING:
+        found = _dehumanising(tokens, index, tables, "generalising")
+        if found and found.target == "group":
+            return found
+    if token in w.ANIMALS and (previous in w.INSULT_ADJECTIVES or previous in ("stelletje", "stel", "bende")
+                               or tuple(tokens[max(0, index - 2):index]) == ("wat", "een")):
+        return AbuseFinding("insult", _target(tokens, index, tables), f"{previous} {token}", index)
+    if token in tables.groups and previous in w.INSULT_ADJECTIVES:
+        return AbuseFinding("generalising", "group", f"{previous} {token}", index)
+    if token in w.GROUP_PREDICATES:
+        words = _group_copula(tokens, index, tables)
+        if words:
+            return AbuseFinding("generalising", "group", words, index)
+    compound = _compound(token, tables)
+    return AbuseFinding(compound.kind, compound.target, token, index) if compound else None
+
+
 def clause_abuse(clause: Clause, tables: SafetyTables) -> list[AbuseFinding]:
     tokens = clause.tokens
     if tables.abuse_triggers.isdisjoint(tokens) and not any(len(token) >= 7 and COMPOUND.fullmatch(token)
@@ -69,33 +104,31 @@ def clause_abuse(clause: Clause, tables: SafetyTables) -> list[AbuseFinding]:
     findings: list[AbuseFinding] = []
     about_self = _is_about_self(tokens)
     for index, token in enumerate(tokens):
-        if token in tables.slurs:
-            findings.append(AbuseFinding("slur", "group", token, index))
-        elif token in tables.insults and not about_self:
-            findings.append(AbuseFinding("insult", _target(tokens, index, tables), token, index))
-        elif (token in w.CURSE_WISHES or token in ("kk", "kkr")) and _curse(tokens, index, tables):
-            findings.append(_curse(tokens, index, tables))
-        elif token in w.DEHUMANISING_ALONE:
-            findings.append(AbuseFinding("dehumanising", _target(tokens, index, tables, "group"), token, index))
-        elif token in tables.dehumanising:
-            finding = _dehumanising(tokens, index, tables)
-            if finding:
-                findings.append(finding)
-        elif token in GENERALISING:
-            finding = _dehumanising(tokens, index, tables, "generalising")
-            if finding and finding.target == "group":
-                findings.append(finding)
-        else:
-            compound = _compound(token, tables)
-            if compound:
-                findings.append(AbuseFinding(compound.kind, compound.target, token, index))
+        finding = _word_finding(tokens, index, token, tables, about_self)
+        if finding is not None:
+            findings.append(finding)
     text = " " + " ".join(tokens) + " "
+    for phrase in w.XENOPHOBIC:
+        if " " + phrase + " " in text:
+            findings.append(AbuseFinding("generalising", "group", phrase, text.index(phrase)))
     has_self = any(token in SELF_WORDS for token in tokens)
     for wish in DEATH_WISH:
         phrase = " " + " ".join(wish) + " "
         if phrase in text and not about_self and not (has_self or phrase + "van " in text):
             findings.append(AbuseFinding("death wish", "person", phrase.strip(), text.index(phrase)))
     return findings
+
+
+def _group_copula(tokens: tuple[str, ...], index: int, tables: SafetyTables) -> str:
+    """`homo's zijn ziek in hun hoofd`: a group noun, a copula, a judgement."""
+    before = tokens[max(0, index - 4):index]
+    if not any(token in ("zijn", "is") for token in before):
+        return ""
+    group = next((token for token in before if token in tables.groups), None)
+    after = tokens[index + 1:index + 3]
+    if tokens[index] == "ziek" and after and after != ("in", "hun") and after[0] != "in":
+        return ""  # "veel daklozen zijn ziek en hebben hulp nodig" describes, "ziek in hun hoofd" insults
+    return f"{group} … {tokens[index]}" if group else ""
 
 
 def _dehumanising(tokens: tuple[str, ...], index: int, tables: SafetyTables, kind: str = "dehumanising") -> AbuseFinding | None:

@@ -135,6 +135,8 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
                                        | {"indefik", "inbrand", "fikerin", "vuur", "dood", "dode", "dooie", "doodvallen",
                                           "doodvalt", "doodgaan", "doodgaat"})
     tables.abuse_triggers = frozenset(tables.insults | tables.slurs | tables.dehumanising | words.CURSE_WISHES
+                                      | words.ANIMALS | words.GROUP_PREDICATES | tables.groups
+                                      | {"terug", "fokken", "horen"}
                                       | words.GENERALISING | {"kk", "kkr", "dood", "rot", "sterf", "krepeer",
                                                               "flikker", "sodemieter"})
     known = (content | words.FIRST_PERSON | words.SECOND_PERSON | words.THIRD_PERSON | words.PERSON_NOUNS

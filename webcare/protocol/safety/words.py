@@ -187,7 +187,16 @@ INSULTS = frozenset("klootzak klootzakken eikel eikels lul lullen hufter hufters
                     "leugenaar leugenaars dombo malloot kakkerlak smeerlap smeerlappen schoft schoften "
                     "etterbak etterbakken ettertje rotzak rotzakken klootviool lulhannes hoerenzoon "
                     "hoerenjong kankerhoer tyfushoer mietje flikker flikkers homofiel debiel achterlijke "
-                    "gestoorde psychopaat bitch bitches kutkind dwaas sul slappeling slappelingen".split())
+                    "gestoorde psychopaat bitch bitches kutkind dwaas sul slappeling slappelingen verrader verraders pedo "
+                    "pedos makak makakken clown kneus".split())
+ANIMALS = frozenset("koe koeien varken varkens zwijn zwijnen geit geiten ezel ezels slang slangen kip aap apen rat "
+                    "ratten hond honden beest beesten kakkerlak kakkerlakken".split())
+INSULT_ADJECTIVES = frozenset("vuile vieze smerige domme stomme dikke lelijke achterlijke gore stinkende luie "
+                              "criminele kut vuil vies smerig".split())
+GROUP_PREDICATES = frozenset("ziek gestoord achterlijk dom lui vies smerig crimineel minderwaardig gevaarlijk "
+                             "gestoorde achterlijke minderwaardige".split())
+XENOPHOBIC = ("terug naar je eigen land", "terug naar jullie eigen land", "terug naar je land", "oprotten naar je eigen land",
+              "rot op naar je eigen land", "fokken als konijnen", "fokken als ratten")
 SLURS = frozenset("negers neger nikkers nikker bruintjes bruintje zandneger zandnegers geitenneuker geitenneukers "
                   "spleetoog spleetogen poepchinees kutmarokkaan kutmarokkanen kutturk kutturken "
                   "kankerjood kankerjoden kankermarokkaan kankerturk takkie takkies tyfusjood mohammedanen "
