@@ -126,7 +126,7 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
     tables.exceptions = _phrase_pattern((*words.EXCEPTIONS, *extensions.exceptions))
     content = (set(tables.whole) | set(tables.separable) | tables.particles | tables.weapons | tables.insults
                | tables.slurs | tables.dehumanising | tables.groups | tables.officials | tables.buildings
-               | words.PROFANITY | {"dood", "dode", "doden", "kogel", "strop", "galg", "fik", "brand", "moord"}
+               | words.PROFANITY | {"dood", "dode", "doden", "kogel", "strop", "galg", "fik", "brand", "moord", "eraan"}
                | {word for phrase in words.VEILED for word in phrase.split() if len(word) >= 5})
     tables.content = frozenset(content)
     # Words without which a clause cannot hold a threat (besides the veiled phrases) or abuse: a cheap first test.

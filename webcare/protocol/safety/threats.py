@@ -318,7 +318,7 @@ def _veiled(clause: Clause, tables: SafetyTables) -> list[Finding]:
                     continue
             elif not has_person and not any(word in w.VISIT_VERBS for word in clause.tokens):
                 continue
-        target = _target(clause.tokens, set(range(start, end + 1)), tables) or "person"
+        target = _target(clause.tokens, set(), tables) or "person"
         negator = _negator(clause, start, end)
         if negator and negator in phrase.split() and phrase in VEILED_PHRASES:
             negator = None

@@ -222,7 +222,7 @@ VEILED = (
     "wacht maar tot wij je", "weet waar je woont", "weet waar jij woont", "weten waar je woont", "weten waar jij woont", "weet waar u woont",
     "weet waar jullie wonen", "weten waar jullie wonen", "weet waar je kinderen", "weet waar jouw kinderen",
     "weet waar hij woont", "weet waar ze woont", "weet waar je werkt", "weten je te vinden", "weet je te vinden",
-    "je gaat eraan", "jij gaat eraan", "jullie gaan eraan", "gaan eraan", "je bent er geweest", "jij bent er geweest", "ben je er geweest", "ben jij er geweest",
+    "je bent er geweest", "jij bent er geweest", "ben je er geweest", "ben jij er geweest",
     "zijn jullie er geweest",
     "jullie zijn er geweest", "je dagen zijn geteld", "jouw dagen zijn geteld", "zijn dagen zijn geteld",
     "je bent gewaarschuwd", "jullie zijn gewaarschuwd", "ben jij de volgende", "je bent de volgende",
@@ -248,6 +248,8 @@ VEILED_NEEDS_TARGET_END = ("pas maar op", "kijk maar uit", "wacht je op", "wacht
                            "met een honkbalknuppel", "met een machete", "met mijn mes", "met mijn pistool",
                            "pijn doen", "de kogel", "de strop")
 VEILED_PATTERNS = (
+    # "je gaat eraan", "dan gaat die wethouder eraan (vriend)"; not "we gaan eraan werken"
+    re.compile(r"\b(?:gaat|gaan|ga) (?:\w+ ){0,3}eraan(?: (?!\w*en\b)\w+)?$"),
     re.compile(r"\b(?:ik|k|we|wij)\b(?: \w+)? (?:weet|weten)(?: \w+){0,6} waar (?:\w+ ){1,4}(?:woont|wonen|werkt|werken|"
                r"slaapt|woon|school)\b"),
 )
