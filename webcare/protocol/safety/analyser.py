@@ -102,6 +102,11 @@ class SafetyAnalyser:
             threats, reported, abuse = [], [], []
         if token_set & w.DISEASE_WORDS:
             token_set -= w.CURSE_WISHES
+        if tables.exceptions is not None and not threats and not tables.threat_triggers.isdisjoint(token_set):
+            excepted = next((match.group(0) for clause in parts
+                             for match in [tables.exceptions.search(" ".join(clause.tokens))] if match), None)
+            if excepted:
+                notes.append(f"not a threat: the exception '{excepted}' applies")
         profanity = bool(token_set & w.PROFANITY) or any(CURSED_INSTITUTION.fullmatch(token) for token in token_set)
         return self._verdict(threats, reported, abuse, notes, profanity, has_question)
 

@@ -69,6 +69,7 @@ class SafetyTables:
     needs_target: frozenset[str] = frozenset()
     exceptions: re.Pattern[str] | None = None
     content: frozenset[str] = frozenset()
+    building_lemmas: frozenset[str] = frozenset({"in brand steken", "opblazen", "ingooien"})
     threat_triggers: frozenset[str] = frozenset()
     abuse_triggers: frozenset[str] = frozenset()
     canon: Canon | None = None
@@ -113,6 +114,8 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
                 tables.separable.setdefault(fold(stem), {})[fold(verb["particle"])] = lemma
         else:
             _add_verb(tables, lemma, verb["forms"], verb.get("needs_target", False) is False, verb.get("past_forms", ()))
+            if verb.get("needs_target"):
+                tables.building_lemmas = tables.building_lemmas | {lemma}
     tables.particles = frozenset(particle for mapping in tables.separable.values() for particle in mapping)
     tables.weapons = words.WEAPONS | _words(extensions.weapons)
     tables.buildings = words.BUILDINGS | _words(extensions.buildings)

@@ -13,7 +13,6 @@ FIRE_NARRATIVE = frozenset("staat stond stonden vloog vlogen ging gingen brandde
 SUBJECTS = frozenset("ik k we wij jij jullie zij hij men u".split())
 FATE_VERBS = frozenset("wordt worden word gaat gaan zal zult zullen bent zijn".split())
 DEAD_WORDS = frozenset({"dood", "dode", "dooie", "doodvallen", "doodvalt", "doodgaan", "doodgaat"})
-BUILDING_VERBS = frozenset({"in brand steken", "opblazen", "ingooien"})
 BODY_PARTS = w.BODY_PARTS | {"muil"}
 HARMLESS_PARTICLES = frozenset("op over uit mee toe om terug aan in voor na bij weg".split())
 RECENT_AUX = frozenset("werd werden was waren had hadden heeft hebben is zijn".split())
@@ -182,7 +181,7 @@ def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> 
         target = _target(tokens, {start, end}, tables)
         if target is None and not person_only:
             continue
-        if target == "building" and lemma not in BUILDING_VERBS:
+        if target == "building" and lemma not in tables.building_lemmas:
             continue
         if any(word in w.HYPERBOLE for word in tokens[max(0, start - 3):start]) or _is_idiom(tokens[:start]):
             continue
