@@ -22,7 +22,8 @@ from webcare.protocol.safety import words as w
 from webcare.protocol.safety.abuse import INSTITUTIONS, AbuseFinding, clause_abuse
 from webcare.protocol.safety.normalise import clauses
 from webcare.protocol.safety.tables import SafetyExtensions, SafetyTables, build_tables
-from webcare.protocol.safety.threats import Finding, clause_threats
+from webcare.protocol.safety.frames import Finding
+from webcare.protocol.safety.threats import clause_threats
 
 PAST_REPORT_VERBS = frozenset("schreef schreven zei zeiden riep riepen postte postten plaatste plaatsten dreigde "
                               "dreigden dreigt dreigen twitterde tweette appte stuurde typte reageerde las stond "
