@@ -48,7 +48,7 @@ COMPOUND = re.compile("(" + "|".join(sorted(COMPOUND_PREFIXES, key=len, reverse=
 
 
 def _compound(token: str, tables: SafetyTables) -> AbuseFinding | None:
-    if len(token) < 7:
+    if len(token) < 7 or not token.startswith(COMPOUND_PREFIXES):
         return None
     match = COMPOUND.fullmatch(token)
     if match is None:
@@ -98,8 +98,8 @@ def _word_finding(tokens: tuple[str, ...], index: int, token: str, tables: Safet
 
 def clause_abuse(clause: Clause, tables: SafetyTables) -> list[AbuseFinding]:
     tokens = clause.tokens
-    if tables.abuse_triggers.isdisjoint(tokens) and not any(len(token) >= 7 and COMPOUND.fullmatch(token)
-                                                            for token in tokens):
+    if tables.abuse_triggers.isdisjoint(tokens) and not any(
+            len(token) >= 7 and token.startswith(COMPOUND_PREFIXES) and COMPOUND.fullmatch(token) for token in tokens):
         return []
     findings: list[AbuseFinding] = []
     about_self = _is_about_self(tokens)

@@ -115,12 +115,26 @@ class Canon:
         return (best,) if best else ()
 
 
+_HEADS: dict[int, frozenset[str]] = {}
+
+
+def _heads(content: frozenset[str]) -> frozenset[str]:
+    """Every first part a split content word can have (`ver` of vermoord), built once per table."""
+    found = _HEADS.get(id(content))
+    if found is None:
+        found = _HEADS[id(content)] = frozenset(word[:cut] for word in content for cut in range(1, len(word)))
+    return found
+
+
 def _merge_pairs(tokens: list[str], content: frozenset[str]) -> list[str]:
     """`ver moord` → vermoord, `kan ker` → kanker: a split word whose halves mean nothing to the tables."""
+    heads = _heads(content)
+    if heads.isdisjoint(tokens[:-1]):
+        return tokens
     merged: list[str] = []
     index = 0
     while index < len(tokens):
-        if index + 1 < len(tokens):
+        if index + 1 < len(tokens) and tokens[index] in heads:
             joined = tokens[index] + tokens[index + 1]
             if joined in content and tokens[index] not in content and tokens[index + 1] not in content:
                 merged.append(joined)

@@ -71,6 +71,7 @@ class SafetyTables:
     content: frozenset[str] = frozenset()
     building_lemmas: frozenset[str] = frozenset({"in brand steken", "opblazen", "ingooien"})
     threat_triggers: frozenset[str] = frozenset()
+    veiled_anchors: frozenset[str] = frozenset()
     abuse_triggers: frozenset[str] = frozenset()
     canon: Canon | None = None
 
@@ -124,7 +125,11 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
     tables.insults = words.INSULTS | _words(extensions.insults)
     tables.slurs = words.SLURS | _words(extensions.slurs)
     tables.dehumanising = words.DEHUMANISING | _words(extensions.dehumanising)
-    tables.veiled = _phrase_pattern((*words.VEILED, *extensions.threat_phrases))
+    phrases = (*words.VEILED, *extensions.threat_phrases)
+    tables.veiled = _phrase_pattern(phrases)
+    # The longest word of every phrase, and the words the veiled patterns need: no anchor, no veiled threat.
+    tables.veiled_anchors = frozenset(max(fold(phrase).split(), key=len) for phrase in phrases) | {
+        "weet", "weten", "eraan"}
     tables.needs_target = frozenset(words.VEILED_NEEDS_TARGET_END)
     tables.exceptions = _phrase_pattern((*words.EXCEPTIONS, *extensions.exceptions))
     content = (set(tables.whole) | set(tables.separable) | tables.particles | tables.weapons | tables.insults

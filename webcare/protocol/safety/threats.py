@@ -178,6 +178,8 @@ def _dead_wishes(clause: Clause, tables: SafetyTables) -> list[Finding]:
 def _veiled(clause: Clause, tables: SafetyTables) -> list[Finding]:
     if tables.veiled is None:
         return []
+    if tables.veiled_anchors.isdisjoint(clause.tokens):
+        return []
     text = " ".join(clause.tokens)
     findings = []
     matches = list(tables.veiled.finditer(text))
