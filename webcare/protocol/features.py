@@ -286,7 +286,7 @@ def compute_features(facts: MessageFacts, protocol: Any) -> Features:
     is_political = author in vocabulary.political_accounts
     is_hostile = "abuse" in lexicons or "negative" in lexicons or label == "negative"
     safety = vocabulary.safety.analyse(facts.text)
-    is_threat = safety.threat or ("threat" in lexicons and not safety.defused and not safety.threat_reported)
+    is_threat = safety.threat or ("threat" in lexicons and not safety.is_defused and not safety.threat_reported)
     named = "named" if mentioned else None
     explanations = safety.explanations
     if is_threat and not safety.threat:

@@ -53,7 +53,7 @@ def test_everyday_words_that_look_violent_are_no_threat(analyser, text):
 
 def test_a_negated_self_statement_is_harmless_and_says_why(analyser):
     verdict = analyser.analyse("ik zou nooit iemand iets aandoen")
-    assert not verdict.threat and verdict.defused
+    assert not verdict.threat and verdict.is_defused
     assert any("negated by 'nooit'" in reason for reason in verdict.explanations)
 
 

@@ -47,7 +47,7 @@ class SafetyVerdict:
     abuse_kind: str | None = None
     abuse_target: str | None = None
     profanity: bool = False
-    defused: bool = False
+    is_defused: bool = False
     explanations: tuple[str, ...] = ()
 
 
@@ -136,7 +136,7 @@ class SafetyAnalyser:
             abuse_kind=abuse[0].kind if abuse else None,
             abuse_target=_first([finding.target for finding in abuse]),
             profanity=profanity,
-            defused=bool(notes) and not is_threat,
+            is_defused=bool(notes) and not is_threat,
             explanations=tuple(dict.fromkeys(explanations)),
         )
 
