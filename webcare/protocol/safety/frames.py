@@ -33,7 +33,6 @@ class Finding:
 
 OBJECT_SELF = frozenset({"me", "mij", "ons"})
 REFLEXIVE = frozenset({"me", "mij", "mezelf", "zich", "zichzelf", "ons", "onszelf"})
-VEILED_PHRASES = frozenset(w.VEILED)
 SUBORDINATORS = frozenset("als dat omdat wanneer zodra tenzij indien".split())
 RHETORICAL = frozenset("gewoon eens even effe".split())
 RHETORICAL_OPENERS = frozenset("kan kun kunnen waarom moet moeten mag mogen".split())

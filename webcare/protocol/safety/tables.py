@@ -69,7 +69,7 @@ class SafetyTables:
     needs_target: frozenset[str] = frozenset()
     exceptions: re.Pattern[str] | None = None
     content: frozenset[str] = frozenset()
-    building_lemmas: frozenset[str] = frozenset({"in brand steken", "opblazen", "ingooien"})
+    building_lemmas: frozenset[str] = frozenset({"in brand steken", "opblazen", "ingooien", "bestormen"})
     threat_triggers: frozenset[str] = frozenset()
     veiled_anchors: frozenset[str] = frozenset()
     abuse_triggers: frozenset[str] = frozenset()
@@ -129,7 +129,7 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
     tables.veiled = _phrase_pattern(phrases)
     # The longest word of every phrase, and the words the veiled patterns need: no anchor, no veiled threat.
     tables.veiled_anchors = frozenset(max(fold(phrase).split(), key=len) for phrase in phrases) | {
-        "weet", "weten", "eraan"}
+        "weet", "weten", "eraan", "zorg", "zorgen", "vind", "vinden"}
     tables.needs_target = frozenset(words.VEILED_NEEDS_TARGET_END)
     tables.exceptions = _phrase_pattern((*words.EXCEPTIONS, *extensions.exceptions))
     content = (set(tables.whole) | set(tables.separable) | tables.particles | tables.weapons | tables.insults

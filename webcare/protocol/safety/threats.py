@@ -10,7 +10,6 @@ from webcare.protocol.safety.frames import (
     FIRE_WORDS,
     HARMLESS_PARTICLES,
     REFLEXIVE,
-    VEILED_PHRASES,
     Finding,
     frame_of,
     is_excepted,
@@ -178,7 +177,7 @@ def _dead_wishes(clause: Clause, tables: SafetyTables) -> list[Finding]:
 def _veiled(clause: Clause, tables: SafetyTables) -> list[Finding]:
     if tables.veiled is None:
         return []
-    if tables.veiled_anchors.isdisjoint(clause.tokens):
+    if tables.veiled_anchors.isdisjoint(clause.tokens) or not w.VEILED_PAST.isdisjoint(clause.tokens):
         return []
     text = " ".join(clause.tokens)
     findings = []
@@ -201,8 +200,8 @@ def _veiled(clause: Clause, tables: SafetyTables) -> list[Finding]:
                 continue
         target = target_kind(clause.tokens, set(), tables) or "person"
         negator = negation_of(clause, start, end)
-        if negator and negator in phrase.split() and phrase in VEILED_PHRASES:
-            negator = None
+        if negator and negator in phrase.split():
+            negator = None  # the negation is part of the phrase: "je leeft niet lang meer", "nooit meer thuiskomt"
         status = "negated" if negator else "threat"
         findings.append(Finding(status, "veiled", phrase, target, negator or "", phrase, start))
     return findings

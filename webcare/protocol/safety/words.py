@@ -50,12 +50,18 @@ WHOLE_VERBS: dict[str, tuple[bool, str]] = {
     "steken": (False, "steek"),
     "aandoen": (False, "aandoen"),
     "opwachten": (False, "opwachten opwacht"),
+    "omleggen": (True, "omleggen omgelegd*"),
+    "bestormen": (False, "bestormen bestorm bestormt bestormd*"),
 }
 
 # Separable verbs with the particle later in the clause ("ik maak je af", "steek hem neer"):
 # stem forms → lemma per particle. Particles are single tokens after the phrase merges of `lexicon.py`.
 SEPARABLE: dict[str, dict[str, str]] = {
-    "maak maakt maken maakte maakten gemaakt": {"af": "afmaken", "dood": "doodmaken", "kapot": "kapotmaken", "koud": "doden"},
+    "maak maakt maken maakte maakten gemaakt": {"af": "afmaken", "dood": "doodmaken", "kapot": "kapotmaken", "koud": "doden",
+                                              "kopjekleiner": "onthoofden", "vankant": "doden"},
+    "leg legt leggen legde": {"om": "omleggen"},
+    "ruim ruimt ruimen geruimd": {"uitdeweg": "uit de weg ruimen"},
+    "neem neemt nemen genomen": {"tegrazen": "te grazen nemen"},
     "steek steekt steken stak staken gestoken": {"neer": "neersteken", "dood": "doodsteken", "inbrand": "in brand steken",
                                         "indefik": "in brand steken", "aan": "in brand steken", "vuur": "in brand steken"},
     "schiet schieten schoot schoten geschoten": {"af": "neerknallen", "neer": "neerschieten", "leeg": "neerschieten", "dood": "doodschieten", "overhoop": "neerschieten",
@@ -89,7 +95,7 @@ PHRASES = {
     ("in", "brand"): "inbrand", ("in", "de", "hens"): "inbrand", ("de", "fik", "erin"): "fikerin",
     ("fik", "erin"): "fikerin", ("bont", "en", "blauw"): "verrot", ("knock", "out"): "knockout",
     ("tegen", "de", "muur"): "tegendemuur", ("van", "kant"): "vankant", ("koud", "maken"): "koudmaken",
-    ("een", "kopje", "kleiner"): "kopjekleiner", ("in", "de", "fik", "steken"): "indefik steken",
+    ("een", "kopje", "kleiner"): "kopjekleiner", ("uit", "de", "weg"): "uitdeweg", ("te", "grazen"): "tegrazen", ("in", "de", "fik", "steken"): "indefik steken",
 }
 
 # Nouns and idioms that threaten on their own in a threat frame ("verdient de kogel", "een kogel door je kop").
@@ -115,7 +121,8 @@ VISIT_VERBS = frozenset("kom komen langs langskomen langskom opzoeken opzoek opw
                         "bezoeken bezoek staan sta voordeur deur afwachten vinden pakken pak grijpen".split())
 BUILDINGS = frozenset("gemeentehuis stadhuis raadhuis stadskantoor gemeentekantoor azc moskee kerk synagoge "
                       "school kantoor gebouw huis woning politiebureau loket opvang asielzoekerscentrum "
-                      "raadszaal voordeur brievenbus auto tent".split())
+                      "raadszaal voordeur brievenbus auto tent inspraakavond raadsvergadering balie spreekuur "
+                      "vergadering".split())
 # Weapon emoji → a weapon word; fire → a fire particle.
 EMOJI_WORDS = {"🔪": "mes", "🗡": "mes", "🔫": "pistool", "💣": "bom", "🧨": "bom", "🪓": "bijl",
                "🔥": "vuur", "⚰": "doodskist", "🪦": "doodskist", "🩸": "bloed"}
@@ -242,17 +249,27 @@ VEILED = (
     "met een knuppel", "met een honkbalknuppel", "met een machete", "met mijn mes", "met mijn pistool",
     "kopjekleiner maken", "vankant maken", "koudmaken", "tegendemuur", "aan de galg", "de strop", "de kogel",
     "nekschot", "een nekschot", "pijn doen", "je wat aandoen", "jullie wat aandoen", "iets aandoen",
+    "aan een lantaarnpaal", "aan de lantaarnpaal", "in een kist", "in de kist", "in je kist",
+    "je bent nog niet van me af", "je bent nog niet van mij af", "jullie zijn nog niet van me af",
+    "steen door de ruit", "steen door je ruit", "steen door het raam", "stenen door je ramen", "stenen door de ramen",
 )
 VEILED_NEEDS_TARGET_END = ("pas maar op", "kijk maar uit", "wacht je op", "wachten je op", "met een mes",
                            "met een pistool", "met een bijl", "met een geweer", "met een knuppel",
                            "met een honkbalknuppel", "met een machete", "met mijn mes", "met mijn pistool",
-                           "pijn doen", "de kogel", "de strop")
+                           "pijn doen", "de kogel", "de strop", "aan een lantaarnpaal", "aan de lantaarnpaal",
+                           "in een kist", "in de kist", "in je kist")
 VEILED_PATTERNS = (
+    # "ik zorg ervoor dat die wethouder nooit meer thuiskomt"; "ik vind je wel" at the end of a clause
+    re.compile(r"\bzorg(?:en)? (?:\w+ ){0,2}dat (?:\w+ ){1,4}(?:nooit|niet) meer (?:thuis ?komt|thuiskomen|kan lopen|"
+               r"kunt lopen|wakker wordt|opstaat)\b"),
+    re.compile(r"\b(?:ik|we|wij) (?:vind|vinden) (?:je|jou|jullie) wel$"),
     # "je gaat eraan", "dan gaat die wethouder eraan (vriend)"; not "we gaan eraan werken"
     re.compile(r"\b(?:gaat|gaan|ga) (?:\w+ ){0,3}eraan(?: (?!\w*en\b)\w+)?$"),
-    re.compile(r"\b(?:ik|k|we|wij)\b(?: \w+)? (?:weet|weten)(?: \w+){0,6} waar (?:\w+ ){1,4}(?:woont|wonen|werkt|werken|"
-               r"slaapt|woon|school)\b"),
+    re.compile(r"\b(?:ik|k|we|wij)\b(?: (?!niet\b|nooit\b|geen\b)\w+)? (?:weet|weten)(?: (?!niet\b|nooit\b)\w+){0,6} waar "
+               r"(?:\w+ ){1,4}(?:woont|wonen|werkt|werken|slaapt|woon|school)\b"),
 )
+# Past tense and time words that make a veiled phrase a report ("gisteren gooide iemand een steen door de ruit").
+VEILED_PAST = frozenset("gooide gooiden gegooid werd werden was waren had hadden gisteren vorige vorig".split())
 # Never a threat or abuse, whatever the words around them.
 EXCEPTIONS = (
     "de kogel is door de kerk", "kogel is door de kerk", "de bom barst", "bom geld", "bom duiten", "een bommetje",
