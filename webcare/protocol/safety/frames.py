@@ -43,7 +43,9 @@ INVERTED_VERBS = frozenset("kunnen kun kunt kan wil wilt willen gaan gaat ga moe
 def target_kind(tokens: tuple[str, ...], skip: set[int], tables: SafetyTables) -> str | None:
     if len(tokens) > 1 and tokens[0] in INVERTED_VERBS and tokens[1] in w.SECOND_PERSON:
         skip = skip | {1}
-    kinds = {tables.person_kind(token) for index, token in enumerate(tokens) if index not in skip}
+    kinds = {tables.person_kind(token) for index, token in enumerate(tokens) if index not in skip and not (
+        token in ("die", "deze") and index + 1 < len(tokens) and tokens[index + 1] not in w.PRONOUN_FOLLOWERS
+        and index + 1 not in skip)}
     if not any(token in w.FIRST_PERSON for token in tokens) and any(token in OBJECT_SELF for token in tokens):
         kinds.add("person")
     for kind in ("official", "group", "person", "building"):

@@ -21,6 +21,8 @@ SENTENCES = re.compile(r"[.!?;\n]+|\s-\s")
 TOKENS = re.compile(r"[a-z0-9@$*!|]+|,")
 REPEATS = re.compile(r"([a-z])\1{2,}")
 DOUBLES = re.compile(r"([a-z])\1+")
+CLAUSE_JOINS = frozenset({"maar", "want"})
+HARD_BOUNDARY = 1000
 VOWELS = re.compile(r"[aeiouy]+")
 LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l", "8": "b"})
 VARIATION_SELECTORS = re.compile("[\ufe0f\u200d]")
@@ -28,7 +30,8 @@ VARIATION_SELECTORS = re.compile("[\ufe0f\u200d]")
 
 @dataclass(frozen=True, slots=True)
 class Clause:
-    """A sentence as canonical tokens; `segments[i]` numbers the comma-separated part token i stands in."""
+    """A sentence as canonical tokens; `segments[i]` numbers the part token i stands in: +1 after a comma,
+    to the next multiple of HARD_BOUNDARY at `maar`, `want` or `en dan` (a new main clause)."""
 
     tokens: tuple[str, ...]
     segments: tuple[int, ...]
@@ -195,10 +198,12 @@ def clauses(text: str, canon: Canon, content: frozenset[str], phrases: Mapping[t
                 raw_tokens.append(None if raw == "," else raw)
             words: list[str] = []
             marks: list[int] = []
-            for raw in raw_tokens:
+            for position, raw in enumerate(raw_tokens):
                 if raw is None:
-                    segment += 1
+                    segment += 1  # a comma: a soft boundary
                     continue
+                if raw in CLAUSE_JOINS or (raw == "en" and position + 1 < len(raw_tokens) and raw_tokens[position + 1] == "dan"):
+                    segment = (segment // HARD_BOUNDARY + 1) * HARD_BOUNDARY  # a new main clause
                 for word in canon.words(raw):
                     words.append(word)
                     marks.append(segment)

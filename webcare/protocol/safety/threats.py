@@ -18,7 +18,7 @@ from webcare.protocol.safety.frames import (
     negation_of,
     target_kind,
 )
-from webcare.protocol.safety.normalise import Clause
+from webcare.protocol.safety.normalise import HARD_BOUNDARY, Clause
 from webcare.protocol.safety.tables import SafetyTables
 
 def _person_only(lemma: str, tables: SafetyTables) -> bool:
@@ -67,6 +67,18 @@ def _predicates(clause: Clause, tables: SafetyTables) -> list[tuple[str, int, in
     return found
 
 
+def _own_target(clause: Clause, start: int, end: int, tables: SafetyTables) -> str | None:
+    """The target in the predicate's own part of the sentence (`ik ga die aanvraag afmaken en dan stuur ik hem op`)."""
+    segment = clause.segments[start]
+    for same in (lambda part: part == segment, lambda part: part // HARD_BOUNDARY == segment // HARD_BOUNDARY):
+        indexes = [index for index, part in enumerate(clause.segments) if same(part)]
+        own = tuple(clause.tokens[index] for index in indexes)
+        found = target_kind(own, {position for position, index in enumerate(indexes) if index in (start, end)}, tables)
+        if found is not None:
+            return found
+    return None
+
+
 def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> list[Finding]:
     tokens = clause.tokens
     if tables.threat_triggers.isdisjoint(tokens):
@@ -75,7 +87,7 @@ def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> 
     for lemma, start, end, person_only, past, infinitive in _predicates(clause, tables):
         if is_excepted(clause, start, end, tables):
             continue
-        target = target_kind(tokens, {start, end}, tables)
+        target = _own_target(clause, start, end, tables)
         if target is None and not person_only:
             continue
         if target == "building" and lemma not in tables.building_lemmas:

@@ -24,7 +24,8 @@ WHOLE_VERBS: dict[str, tuple[bool, str]] = {
     "neersteken": (True, "neersteken neergestoken* neersteek neersteekt"),
     "neerschieten": (True, "neerschieten neergeschoten* neerschiet neerschiet"),
     "neerknallen": (True, "neerknallen neergeknald* neerknal neerknalt afknallen afgeknald* afknal afknalt "
-                          "afschieten afgeschoten* afschiet leegschieten leeggeschoten* overhoopschieten"),
+                          "leegschieten leeggeschoten* overhoopschieten"),
+    "afschieten": (False, "afschieten afgeschoten* afschiet"),
     "ingooien": (False, "ingooien ingegooid* ingooi"),
     "ontploffen": (False, "ontploffen ontploft"),
     "neerslaan": (False, "neerslaan neergeslagen* neersla"),
@@ -133,13 +134,15 @@ THIRD_PERSON = frozenset("hem haar ze zij hen hun die deze iemand iedereen allem
                          "elk figuur figuren type types persoon personen".split())
 PERSON_NOUNS = frozenset("man mannen vrouw vrouwen gast gasten vent venten wijf wijven kerel kerels jongen jongens "
                          "meisje meid meiden kind kinderen buurman buurvrouw buren lijer lijers baby zoon dochter "
-                         "moeder vader familie gezin klant klanten bewoner bewoners hangjongeren dief dieven".split())
+                         "moeder vader familie gezin klant klanten bewoner bewoners hangjongeren dief dieven afdeling team "
+                         "personeel hap".split())
 OFFICIAL_NOUNS = frozenset("burgemeester wethouder wethouders ambtenaar ambtenaren raadslid raadsleden gemeenteraad "
                            "boa boas handhaver handhavers agent agenten politie politieagent medewerker medewerkers "
                            "baliemedewerker baliemedewerkers bestuurder bestuurders minister ministers premier "
                            "politicus politici burgervader webcare webcareteam wijkagent griffier ambtenaartje "
                            "beambte beambten inspecteur controleur controleurs directeur teamleider college bestuur "
-                           "raad gemeentebestuur".split())
+                           "medewerkster medewerksters baliemedewerkster ambtenares wethoudster handhaafster "
+                           "gemeentebestuur".split())
 GROUP_NOUNS = frozenset("asielzoeker asielzoekers moslim moslims jood joden homo homos homoseksuelen lesbo lesbos "
                         "lesbiennes marokkaan marokkanen turk turken pool polen buitenlander buitenlanders "
                         "allochtoon allochtonen vluchteling vluchtelingen statushouder statushouders transgender "
@@ -148,6 +151,10 @@ GROUP_NOUNS = frozenset("asielzoeker asielzoekers moslim moslims jood joden homo
                         "syriers eritreeers somaliers oekrainers bulgaren roemenen arbeidsmigranten gelukszoekers "
                         "linksen rechtsen boeren woonwagenbewoners daklozen junkies migranten moslima hoofddoekjes "
                         "kaaskoppen autochtonen blanken".split())
+# After "die"/"deze" these words show a pronoun ("die moet je afmaken"), not a determiner ("die aanvraag").
+PRONOUN_FOLLOWERS = frozenset("moet moeten mag mogen gaat gaan ga zou zouden is zijn was verdient verdienen kan kunnen "
+                              "wil willen hoort horen je ik we wij ze jij hij zij allemaal ook wel gewoon eens "
+                              "krijgt krijgen".split())
 PERSON_TARGETS = SECOND_PERSON | THIRD_PERSON | PERSON_NOUNS | OFFICIAL_NOUNS | GROUP_NOUNS
 
 INTENT_MODALS = frozenset("ga gaan gaat wil wilt willen zal zullen zult kom komen komt zou zouden ben plan "
