@@ -88,6 +88,9 @@ def _word_finding(tokens: tuple[str, ...], index: int, token: str, tables: Safet
         return AbuseFinding("insult", _target(tokens, index, tables), f"{previous} {token}", index)
     if token in tables.groups and previous in w.INSULT_ADJECTIVES:
         return AbuseFinding("generalising", "group", f"{previous} {token}", index)
+    if token in w.GROUP_VERBS and any(tables.person_kind(word) == "group" for word in tokens[max(0, index - 4):index]):
+        group = next(word for word in tokens[max(0, index - 4):index] if tables.person_kind(word) == "group")
+        return AbuseFinding("generalising", "group", f"{group} … {token}", index)
     if token in w.GROUP_PREDICATES:
         words = _group_copula(tokens, index, tables)
         if words:

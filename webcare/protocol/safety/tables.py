@@ -143,7 +143,7 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
                                        | {"indefik", "inbrand", "fikerin", "vuur", "dood", "dode", "dooie", "doodvallen",
                                           "doodvalt", "doodgaan", "doodgaat"})
     tables.abuse_triggers = frozenset(tables.insults | tables.slurs | tables.dehumanising | words.CURSE_WISHES
-                                      | words.ANIMALS | words.GROUP_PREDICATES | tables.groups
+                                      | words.ANIMALS | words.GROUP_PREDICATES | words.GROUP_VERBS | tables.groups
                                       | {"terug", "fokken", "horen"}
                                       | words.GENERALISING | {"kk", "kkr", "dood", "rot", "sterf", "krepeer",
                                                               "flikker", "sodemieter"})

@@ -81,7 +81,6 @@ SEPARABLE: dict[str, dict[str, str]] = {
     "hang hangt hangen gehangen": {"op": "ophangen"},
     "blaas blaast blazen blies geblazen": {"op": "opblazen"},
     "tuig tuigt tuigen": {"af": "aftuigen"},
-    "doe doet doen": {"aan": "aandoen"},
     "steek": {"af": "neersteken"},
     "gooi gooit gooien": {"indefik": "in brand steken", "fikerin": "in brand steken"},
     "zet zetten": {"indefik": "in brand steken", "inbrand": "in brand steken", "tegendemuur": "executeren"},
@@ -150,7 +149,9 @@ GROUP_NOUNS = frozenset("asielzoeker asielzoekers moslim moslims jood joden homo
                         "zigeuner zigeuners zwarte zwarten negers neger nikkers bruintjes arabieren afrikanen "
                         "syriers eritreeers somaliers oekrainers bulgaren roemenen arbeidsmigranten gelukszoekers "
                         "linksen rechtsen boeren woonwagenbewoners daklozen junkies migranten moslima hoofddoekjes "
-                        "kaaskoppen autochtonen blanken".split())
+                        "kaaskoppen autochtonen blanken gekleurde gekleurden kleurlingen allochtone buitenlandse".split())
+GROUP_VERBS = frozenset("verpesten verpest verziekt verzieken vernielen vernielt overspoelen overspoelt "
+                        "pikken stelen stinken".split())
 # After "die"/"deze" these words show a pronoun ("die moet je afmaken"), not a determiner ("die aanvraag").
 PRONOUN_FOLLOWERS = frozenset("moet moeten mag mogen gaat gaan ga zou zouden is zijn was verdient verdienen kan kunnen "
                               "wil willen hoort horen je ik we wij ze jij hij zij allemaal ook wel gewoon eens "
@@ -256,6 +257,7 @@ VEILED = (
     "met een knuppel", "met een honkbalknuppel", "met een machete", "met mijn mes", "met mijn pistool",
     "kopjekleiner maken", "vankant maken", "koudmaken", "tegendemuur", "aan de galg", "de strop", "de kogel",
     "nekschot", "een nekschot", "pijn doen", "je wat aandoen", "jullie wat aandoen", "iets aandoen",
+    "doe je wat aan", "doe jou wat aan", "doe je iets aan", "doe jullie wat aan", "doen je wat aan", "doe hem wat aan",
     "aan een lantaarnpaal", "aan de lantaarnpaal", "in een kist", "in de kist", "in je kist",
     "je bent nog niet van me af", "je bent nog niet van mij af", "jullie zijn nog niet van me af",
     "steen door de ruit", "steen door je ruit", "steen door het raam", "stenen door je ramen", "stenen door de ramen",
