@@ -18,7 +18,7 @@ def run(*arguments: str, input: str | None = None):
 def test_check_reports_examples_and_exits_zero_for_a_good_protocol():
     result = run("check", str(PROTOCOLS / "gemeente.yaml"))
     assert result.exit_code == 0, result.output
-    assert "Gemeente Lindeburg, version 2026.1" in result.output
+    assert "Gemeente Lindeburg, version 2026.2" in result.output
     assert "0 failed" in result.output
 
 
@@ -80,3 +80,21 @@ def test_check_counts_an_unreadable_example_as_failed(tmp_path):
     assert result.exit_code == 1
     assert "example 3: created_at is not a real moment" in result.output
     assert "2 passed, 1 failed" in result.output
+
+
+def test_try_jsonl_shows_the_safety_reasons_at_the_head_of_the_trace():
+    lines = [
+        json.dumps({"external_id": "t", "created_at": "2026-03-04T10:00:00+01:00", "text": "ik maak je af"}),
+        json.dumps({"external_id": "n", "created_at": "2026-03-04T10:01:00+01:00", "text": "ik zou nooit iemand iets aandoen"}),
+        json.dumps({"external_id": "a", "created_at": "2026-03-04T10:02:00+01:00", "text": "die asielzoekers zijn ratten"}),
+    ]
+    result = run("try", str(PROTOCOLS / "gemeente.yaml"), "--jsonl", "-", input="\n".join(lines) + "\n")
+    assert result.exit_code == 0, result.output
+    threat, negated, abuse = (json.loads(line) for line in result.output.splitlines())
+    assert threat["trace"][0] == "safety: threat: intent + afmaken → 'ik … maak … af' (target: person)"
+    assert (threat["action"], threat["rule_id"]) == ("escalate", "dreiging")
+    assert threat["features"]["threat_form"] == "intent"
+    assert negated["trace"][0].startswith("safety: not a threat: negated by 'nooit'")
+    assert negated["action"] != "escalate"
+    assert abuse["trace"][0] == "safety: abuse: dehumanising → 'die … ratten' (target: group)"
+    assert (abuse["action"], abuse["rule_id"]) == ("ignore", "haat")

@@ -76,7 +76,10 @@ def verdict_line(protocol: Protocol, facts: MessageFacts, external_id: str | Non
     """Decision, features and trace of one message as one JSON-ready mapping."""
     features = compute_features(facts, protocol)
     decision = protocol.decide(features, facts.created_at)
-    return {"external_id": external_id, **decision.as_dict(), "features": features.as_dict()}
+    line = {"external_id": external_id, **decision.as_dict(), "features": features.as_dict()}
+    # The safety analyser's reasons come first in the trace, so every threat or abuse verdict explains itself.
+    line["trace"] = [f"safety: {reason}" for reason in features.safety] + line["trace"]
+    return line
 
 
 def _json(line: Mapping[str, Any]) -> str:

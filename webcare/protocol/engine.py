@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -125,8 +125,24 @@ def _unique(items: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(items))
 
 
+SAFETY_FACTS = ("threat", "attack_on_named")
+
+
+def _needs_safety(features: Any) -> str | None:
+    """The fact that forbids anything but escalation: a threat or an attack on a named person."""
+    for name in SAFETY_FACTS:
+        if getattr(features, name, False):
+            return name
+    return None
+
+
 class Engine:
-    """Rules compiled once; `decide` walks closures and tuples, never the protocol file."""
+    """Rules compiled once; `decide` walks closures and tuples, never the protocol file.
+
+    Safety wins over every rule order: a message whose facts mark a threat or an attack on a named person is
+    never replied to, summarised or ignored; if such a rule matches first, the protocol's first escalate rule
+    (normally the threat rule) takes the message instead, and the trace says so.
+    """
 
     def __init__(
         self,
@@ -142,6 +158,9 @@ class Engine:
         self.protocol_version = protocol_version
         self.targets = targets
         self._staffed_clock_for = staffed_clock_for
+        self._safety_rule = next(
+            (rule for rule in rules if rule.outcome is not None and rule.outcome.action == Action.ESCALATE), None
+        )
         self._rules = tuple(
             (
                 rule.hit_policy == HitPolicy.COLLECT,
@@ -171,8 +190,23 @@ class Engine:
             notify.extend(rule_notify)
             if is_collect:
                 continue
+            if outcome.action != Action.ESCALATE:
+                fact = _needs_safety(features)
+                if fact is not None:
+                    return self._safety_decision(rule_id, fact, features, now, staffed_clock, tags, notify, trace)
             return self._decision(outcome, rule_id, features, now, staffed_clock, tags, notify, trace)
         raise AssertionError("unreachable: the last rule always matches")
+
+    def _safety_decision(self, rule_id: str, fact: str, features: Any, now: datetime,
+                         staffed_clock: StaffedClock | None, tags: list[str], notify: list[str], trace: list[str]) -> Decision:
+        safety = self._safety_rule
+        outcome = safety.outcome if safety else Outcome(Action.ESCALATE, Priority.URGENT)
+        if outcome.priority not in (Priority.URGENT, Priority.HIGH):
+            outcome = replace(outcome, priority=Priority.HIGH)
+        safety_id = safety.id if safety else "safety"
+        trace.append(f"safety: {fact} is never left to {rule_id}; escalated as by {safety_id}")
+        notify.extend(safety.notify + outcome.notify if safety else ())
+        return self._decision(outcome, safety_id, features, now, staffed_clock, tags, notify, trace)
 
     def _decision(
         self,

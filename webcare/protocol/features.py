@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from webcare.protocol.lexicon import (
+    URL_PATTERN,
     NormalisedText,
     TermMatcher,
     fold,
     normalise,
     sentiment_label,
     sentiment_score,
+    words_of,
 )
+from webcare.protocol.safety import SafetyAnalyser
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector
@@ -40,6 +43,9 @@ CHANNELS = ("x", "facebook", "instagram", "whatsapp", "email", "webform")
 TIME_BANDS = ("office", "evening", "night", "weekend", "holiday")
 INFLUENCE_LEVELS = ("low", "medium", "high")
 BUILT_IN_LEXICONS = ("threat", "abuse", "spam", "negative", "praise")
+THREAT_FORMS = ("intent", "norm", "question", "fate", "call", "visit", "wish", "veiled", "phrase")
+SAFETY_TARGETS = ("named", "official", "group", "person", "building")
+ABUSE_KINDS = ("insult", "slur", "dehumanising", "generalising", "curse", "death wish")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +95,13 @@ class Vocabulary:
     watched_accounts: frozenset[str] = frozenset()
     medium_followers: int = 1_000
     high_followers: int = 10_000
+    safety: SafetyAnalyser = field(default_factory=lambda: default_safety_analyser())
+
+
+@cache
+def default_safety_analyser() -> SafetyAnalyser:
+    """The analyser with only the built-in Dutch tables, shared by vocabularies without words of their own."""
+    return SafetyAnalyser()
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +118,14 @@ class Features:
     sentiment_label: str
     question: bool
     threat: bool
+    threat_form: str | None
+    threat_target: str | None
+    threat_reported: bool
     abuse: bool
+    abuse_kind: str | None
+    abuse_target: str | None
+    profanity: bool
+    safety: tuple[str, ...]
     spam: bool
     negative: bool
     praise: bool
@@ -158,8 +178,15 @@ FEATURE_SPECS: dict[str, FeatureSpec] = {
     "sentiment": FeatureSpec("number", meaning="−1 (negative) .. 1 (positive)"),
     "sentiment_label": FeatureSpec("text", ("negative", "neutral", "positive")),
     "question": FeatureSpec("bool", meaning="a question mark or a Dutch question word opens a sentence"),
-    "threat": FeatureSpec("bool", meaning="the threat lexicon matches"),
-    "abuse": FeatureSpec("bool", meaning="the abuse lexicon matches"),
+    "threat": FeatureSpec("bool", meaning="the safety analyser finds a threat, or the threat lexicon matches outside a negation or report"),
+    "threat_form": FeatureSpec("text", THREAT_FORMS, "how the threat is made: intent, norm, question, fate, call, visit, wish, veiled, phrase"),
+    "threat_target": FeatureSpec("text", SAFETY_TARGETS, "whom the threat is aimed at"),
+    "threat_reported": FeatureSpec("bool", meaning="someone reports or quotes a threat another person made"),
+    "abuse": FeatureSpec("bool", meaning="abuse aimed at someone, or the abuse lexicon matches (swearing included)"),
+    "abuse_kind": FeatureSpec("text", ABUSE_KINDS, "insult, slur, dehumanising, generalising, curse or death wish"),
+    "abuse_target": FeatureSpec("text", SAFETY_TARGETS, "whom the abuse is aimed at; none for swearing at nobody"),
+    "profanity": FeatureSpec("bool", meaning="swearing that insults nobody"),
+    "safety": FeatureSpec("list", meaning="the safety analyser's explanations, for the trace"),
     "spam": FeatureSpec("bool", meaning="the spam lexicon matches"),
     "negative": FeatureSpec("bool", meaning="the negative lexicon matches"),
     "praise": FeatureSpec("bool", meaning="the praise lexicon matches"),
@@ -217,9 +244,9 @@ def is_question(text: str) -> bool:
     without_links = re.sub(r"https?://\S+", " ", text)
     if any(mark in without_links for mark in QUESTION_MARKS):
         return True
-    for sentence in SENTENCE_SPLIT.split(HANDLE_PATTERN.sub(" ", without_links)):
-        words = [word for word in normalise(sentence).tokens if word not in GREETINGS]
-        if words and words[0] in QUESTION_WORDS:
+    for sentence in SENTENCE_SPLIT.split(HANDLE_PATTERN.sub(" ", URL_PATTERN.sub(" ", without_links))):
+        first = next((word for word in words_of(sentence) if word not in GREETINGS), None)
+        if first in QUESTION_WORDS:
             return True
     return False
 
@@ -258,6 +285,12 @@ def compute_features(facts: MessageFacts, protocol: Any) -> Features:
     is_press = author in vocabulary.press_accounts
     is_political = author in vocabulary.political_accounts
     is_hostile = "abuse" in lexicons or "negative" in lexicons or label == "negative"
+    safety = vocabulary.safety.analyse(facts.text)
+    is_threat = safety.threat or ("threat" in lexicons and not safety.is_defused and not safety.threat_reported)
+    named = "named" if mentioned else None
+    explanations = safety.explanations
+    if is_threat and not safety.threat:
+        explanations = ("threat: phrase from the protocol's threat lexicon", *explanations)
     return Features(
         text=message.text,
         language=detect_language(facts.text),
@@ -268,8 +301,15 @@ def compute_features(facts: MessageFacts, protocol: Any) -> Features:
         sentiment=score,
         sentiment_label=label,
         question=is_question(facts.text),
-        threat="threat" in lexicons,
-        abuse="abuse" in lexicons,
+        threat=is_threat,
+        threat_form=safety.threat_form or ("phrase" if is_threat else None),
+        threat_target=(named or safety.threat_target or "person") if is_threat else None,
+        threat_reported=safety.threat_reported and not is_threat,
+        abuse=safety.abuse or "abuse" in lexicons,
+        abuse_kind=safety.abuse_kind,
+        abuse_target=(named or safety.abuse_target) if safety.abuse else None,
+        profanity=safety.profanity and not safety.abuse,
+        safety=explanations,
         spam="spam" in lexicons,
         negative="negative" in lexicons,
         praise="praise" in lexicons,
@@ -277,7 +317,7 @@ def compute_features(facts: MessageFacts, protocol: Any) -> Features:
         mentions=tuple(person.name for person in mentioned),
         mentions_staff=any(person.kind == "staff" for person in mentioned),
         mentions_official=any(person.kind == "official" for person in mentioned),
-        attack_on_named=bool(mentioned) and is_hostile,
+        attack_on_named=bool(mentioned) and (is_hostile or is_threat or safety.abuse),
         has_link=message.has_link,
         word_count=len(message.tokens),
         emoji=message.emoji,

@@ -54,6 +54,8 @@ NEGATIVE_THRESHOLD = -0.2
 
 def fold(text: str) -> str:
     """Case-folded text with diacritics removed (é→e, ë→e, ï→i)."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(char for char in decomposed if not unicodedata.combining(char))
 
@@ -97,6 +99,11 @@ def _tokens(folded: str) -> tuple[list[str], list[str] | None]:
     return tokens, (alternatives if has_alternative else None)
 
 
+def words_of(text: str) -> list[str]:
+    """The normalised words of a text without links (what `normalise(text).tokens` holds), for quick checks."""
+    return _tokens(fold(text))[0]
+
+
 def normalise(text: str) -> NormalisedText:
     """Case-fold, strip diacritics, links and punctuation, shorten elongated words, expand chat spelling."""
     has_link = bool(URL_PATTERN.search(text))
@@ -126,6 +133,12 @@ def _term_pattern(term: str) -> str:
     return r"(?<![a-z0-9])" + r"\ ".join(words) + r"(?![a-z0-9])"
 
 
+def _required_literal(term: str) -> str:
+    """The longest word core of a term: text every match must contain."""
+    cores = [" ".join(_tokens(fold(word.strip("*")))[0]) for word in term.split()]
+    return max(cores, key=len)
+
+
 def term_problem(term: str) -> str | None:
     """Why a vocabulary term cannot be used, or None when it can."""
     if not term.strip():
@@ -143,16 +156,21 @@ def term_problem(term: str) -> str | None:
 class TermMatcher:
     """Finds any of a list of terms (`parkeer*`, `*afval*`, `ik maak je af`) in normalised text."""
 
-    __slots__ = ("terms", "_pattern")
+    __slots__ = ("terms", "_pattern", "_literals")
 
     def __init__(self, terms: Iterable[str]):
         self.terms = tuple(terms)
         self._pattern = re.compile("|".join(_term_pattern(term) for term in self.terms)) if self.terms else None
+        self._literals = tuple(dict.fromkeys(_required_literal(term) for term in self.terms))
 
     def matches(self, message: NormalisedText) -> bool:
         if self._pattern is None:
             return False
-        return any(self._pattern.search(variant) for variant in message.variants)
+        # A term can only match where its longest word occurs; the substring test is far cheaper than the regex.
+        return any(
+            any(literal in variant for literal in self._literals) and self._pattern.search(variant)
+            for variant in message.variants
+        )
 
     def __bool__(self) -> bool:
         return bool(self.terms)

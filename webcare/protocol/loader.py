@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,16 +24,11 @@ from webcare.protocol.engine import (
     SlaClock,
 )
 from webcare.protocol.examples import example_problems
-from webcare.protocol.features import Person, Topic, Vocabulary
+from webcare.protocol.features import Person, Topic, Vocabulary, default_safety_analyser
 from webcare.protocol.lexicon import TermMatcher, term_problem
 from webcare.protocol.rules import RuleContext, build_rules, parse_duration
-from webcare.protocol.source import (
-    Problem,
-    ProtocolError,
-    SourceDocument,
-    parse_source,
-    schema_problems,
-)
+from webcare.protocol.safety import SafetyAnalyser, SafetyExtensions
+from webcare.protocol.source import Problem, ProtocolError, SourceDocument, parse_source, schema_problems
 from webcare.protocol.templates_lint import lint_template
 from webcare.timeutil import OfficeHours, StaffedClock
 
@@ -108,6 +103,16 @@ def _handles(handles: Sequence[str]) -> frozenset[str]:
     return frozenset(handle.lower().lstrip("@") for handle in handles)
 
 
+def _safety_analyser(data: Mapping[str, Any]) -> SafetyAnalyser:
+    """The built-in analyser plus the protocol's own safety words; named people count as officials by surname."""
+    names = [person["name"].split()[-1] for person in data.get("people", ())]
+    names += [alias for person in data.get("people", ()) for alias in person.get("aliases", ()) if " " not in alias]
+    if not data.get("safety") and not names:
+        return default_safety_analyser()
+    extensions = SafetyExtensions.from_protocol(data.get("safety"))
+    return SafetyAnalyser(replace(extensions, officials=(*extensions.officials, *names)))
+
+
 def _vocabulary(data: Mapping[str, Any], report: _Problems) -> Vocabulary:
     teams = set(data["teams"])
     topics, seen = [], set()
@@ -129,6 +134,7 @@ def _vocabulary(data: Mapping[str, Any], report: _Problems) -> Vocabulary:
         matcher = _matcher(terms, ["vocabulary", "people", index, "aliases"], report)
         people.append(Person(person["name"], person["role"], person["kind"], matcher))
     influence = data.get("influence", {})
+    safety = _safety_analyser(data)
     return Vocabulary(
         topics=tuple(topics),
         lexicons=lexicons,
@@ -138,6 +144,7 @@ def _vocabulary(data: Mapping[str, Any], report: _Problems) -> Vocabulary:
         watched_accounts=_handles(data.get("watched_accounts", ())),
         medium_followers=influence.get("medium_followers", 1_000),
         high_followers=influence.get("high_followers", 10_000),
+        safety=safety,
     )
 
 
