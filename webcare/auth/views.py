@@ -36,16 +36,16 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
-        lockout = ratelimit.lockout_for(form.email.data, address)
-        if lockout is not None:
-            seconds = lockout.retry_after_seconds(utcnow())
-            flash(_("Too many failed log-in attempts. Try again in %(minutes)d minutes.", minutes=-(-seconds // 60)), "error")
+        delay = ratelimit.delay_for(form.email.data, address)
+        if delay is not None:
+            seconds = delay.retry_after_seconds(utcnow())
+            flash(_("Too many failed log-in attempts. Wait %(seconds)d seconds and try again.", seconds=seconds), "error")
             response = make_response(render_template("auth/login.html", form=form), 429)
             response.headers["Retry-After"] = str(seconds)
             return response
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            ratelimit.record_success(form.email.data)
+            ratelimit.record_success(form.email.data, address)
             session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
