@@ -245,6 +245,14 @@ def approval_queue(viewer: User, *, now: datetime | None = None, limit: int = 20
     return items
 
 
+def holds_approving_mandate(user: User) -> bool:
+    """Whether any mandate rule lets `user` send some reply directly, and so approve a colleague's."""
+    from webcare.mandates.models import Permission
+    from webcare.mandates.services import rules_for
+
+    return any(rule.permission == Permission.MAY_SEND for rule in rules_for(user))
+
+
 def failed_replies(limit: int = 200) -> list[Reply]:
     return list(
         db.session.scalars(
