@@ -1,4 +1,4 @@
-"""JSON API under /api/v1 (bearer tokens): message intake, single and batch."""
+"""JSON API under /api/v1 (bearer tokens): message intake, single and batch, and its OpenAPI description."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 from flask import Blueprint, jsonify, request
 
+from webcare.api.openapi import MAX_BATCH, SPEC
 from webcare.auth.access import token_required
 from webcare.extensions import db
 from webcare.intake.parsing import MAX_JSON_DEPTH
@@ -13,7 +14,11 @@ from webcare.intake.services import accept_items, dead_letter
 
 bp = Blueprint("api", __name__)
 
-MAX_BATCH = 1000
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3 description of this API (public, like any API documentation)."""
+    return jsonify(SPEC)
 
 
 def _source() -> str:
