@@ -7,6 +7,7 @@ from sqlalchemy import select
 from webcare.auth import ratelimit
 from webcare.auth.models import Role
 from webcare.extensions import db
+from webcare.notifications.alerts import LOGIN_SPRAY, tell_admins_of_spray
 from webcare.notifications.models import Notification
 from webcare.timeutil import UTC, utcnow
 
@@ -82,17 +83,24 @@ def test_old_failures_are_dropped_when_new_ones_are_recorded(app):
 
 def _alerts(user) -> list[Notification]:
     return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id,
-                                                             Notification.kind == ratelimit.ALERT_KIND)))
+                                                             Notification.kind == LOGIN_SPRAY)))
+
+
+def _fail_as_the_page_does(account: str, address: str, now: datetime) -> None:
+    spray = ratelimit.record_failure(account, address, now=now)
+    if spray is not None:
+        tell_admins_of_spray(spray)
 
 
 def test_a_spray_over_many_accounts_from_one_address_alerts_the_admins_once(app, make_user):
     admin, agent = make_user(Role.ADMIN), make_user(Role.AGENT)
     for number in range(4):
-        ratelimit.record_failure(f"user{number}@example.org", "192.0.2.7", now=NOW + timedelta(seconds=number))
+        _fail_as_the_page_does(f"user{number}@example.org", "192.0.2.7", NOW + timedelta(seconds=number))
     assert _alerts(admin) == []
 
     for number in range(4, 12):
-        ratelimit.record_failure(f"user{number}@example.org", "192.0.2.7", now=NOW + timedelta(seconds=number))
+        _fail_as_the_page_does(f"user{number}@example.org", "192.0.2.7", NOW + timedelta(seconds=number))
+        _fail_as_the_page_does(f"user{number}@example.org", "192.0.2.7", NOW + timedelta(seconds=number, milliseconds=1))
 
     alerts = _alerts(admin)
     assert len(alerts) == 1 and "192.0.2.7" in alerts[0].body and alerts[0].wants_email
@@ -102,10 +110,10 @@ def test_a_spray_over_many_accounts_from_one_address_alerts_the_admins_once(app,
 def test_many_accounts_failing_from_many_addresses_in_a_short_time_alert_the_admins(app, make_user):
     admin = make_user(Role.ADMIN)
     for number in range(9):
-        ratelimit.record_failure(f"user{number}@example.org", f"198.51.100.{number}", now=NOW + timedelta(seconds=number))
+        _fail_as_the_page_does(f"user{number}@example.org", f"198.51.100.{number}", NOW + timedelta(seconds=number))
     assert _alerts(admin) == []
 
-    ratelimit.record_failure("user9@example.org", "198.51.100.9", now=NOW + timedelta(seconds=9))
+    _fail_as_the_page_does("user9@example.org", "198.51.100.9", NOW + timedelta(seconds=9))
 
     assert len(_alerts(admin)) == 1
 
@@ -148,3 +156,11 @@ def test_a_successful_log_in_through_the_page_resets_the_count_for_that_address(
 
     assert auth.login_as(user).status_code == 302
     assert ratelimit.failure_count(user.email) == 0
+
+
+def test_the_log_in_page_tells_the_admins_of_a_spray(client, make_user, csrf_from):
+    admin = make_user(Role.ADMIN)
+    for number in range(ratelimit.SPRAY_ACCOUNTS_PER_ADDRESS):
+        _login(client, csrf_from, f"nobody{number}@example.org", "guess", "192.0.2.7")
+
+    assert len(_alerts(admin)) == 1

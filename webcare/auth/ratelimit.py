@@ -5,7 +5,7 @@ the failures of one account from one address (someone guessing there) and of one
 (someone spraying from there), each up to a quarter of an hour. Failures of one account from everywhere
 slow it down by at most `ACCOUNT_MAX_DELAY`: the person who knows the password, from an address with no
 failures of its own, always gets in after that short wait, so naming the team's e-mail addresses locks no
-one out.
+one out. Many accounts failing at once is reported as a Spray, for the admins (`notifications.alerts`).
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale
-from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, delete, func, select
 
-from webcare.auth.models import LoginFailure, Role
+from webcare.auth.models import LoginFailure
 from webcare.extensions import db
 from webcare.timeutil import utcnow
 
@@ -29,7 +27,16 @@ ACCOUNT_FREE_FAILURES = 10  # failures of one account from all addresses togethe
 ACCOUNT_MAX_DELAY = timedelta(seconds=30)
 SPRAY_ACCOUNTS_PER_ADDRESS = 5  # distinct accounts failing from one address within the window
 SPRAY_ACCOUNTS_OVERALL = 10  # distinct accounts failing from anywhere within the window
-ALERT_KIND = "login_spray"
+
+
+@dataclass(frozen=True)
+class Spray:
+    """Log-ins failing for many accounts within the window: from one address, or from anywhere."""
+
+    address: str
+    accounts_from_address: int
+    accounts_overall: int
+    at: datetime
 
 
 @dataclass(frozen=True)
@@ -74,14 +81,18 @@ def delay_for(account: str, address: str, *, now: datetime | None = None) -> Del
     return Delay(until=latest) if latest is not None else None
 
 
-def record_failure(account: str, address: str, *, now: datetime | None = None) -> None:
-    """Remember one failed log-in and alert the admins of a spray; failures older than the window are dropped."""
+def record_failure(account: str, address: str, *, now: datetime | None = None) -> Spray | None:
+    """Remember one failed log-in; failures older than the window are dropped on the way.
+
+    Returns a Spray when this failure makes many accounts fail (the admins are to be told), else None.
+    """
     now = now or utcnow()
     db.session.execute(delete(LoginFailure).where(LoginFailure.at <= now - WINDOW))
     db.session.add(LoginFailure(account=_key(account), address=address[:64], at=now))
     db.session.flush()
-    _alert_on_spray(address[:64], now)
+    spray = _spray(_key(account), address[:64], now)
     db.session.commit()
+    return spray
 
 
 def record_success(account: str, address: str) -> None:
@@ -106,27 +117,15 @@ def _failed_accounts(now: datetime, address: str | None = None) -> int:
     return db.session.scalar(query)
 
 
-def _alert_on_spray(address: str, now: datetime) -> None:
-    """Tell the admins once per window when many accounts fail from one address, or from anywhere."""
-    from webcare.notifications.models import Notification
-    from webcare.notifications.services import notify, users_with_role
-
-    from_address = _failed_accounts(now, address)
-    overall = _failed_accounts(now)
-    if from_address < SPRAY_ACCOUNTS_PER_ADDRESS and overall < SPRAY_ACCOUNTS_OVERALL:
-        return
-    already = db.session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.kind == ALERT_KIND, Notification.created_at > now - WINDOW)
-    )
-    if already:
-        return
-    for admin in users_with_role(Role.ADMIN):
-        with force_locale(admin.locale or "nl"):
-            subject = _("Failed log-ins on many accounts")
-            body = _(
-                "In the last %(minutes)d minutes log-ins failed for %(overall)d accounts, %(from_address)d of them "
-                "from the address %(address)s. Someone may be trying passwords; those attempts are slowed down.",
-                minutes=int(WINDOW.total_seconds() // 60), overall=overall, from_address=from_address, address=address,
-            )
-        for notification in notify([admin], kind=ALERT_KIND, subject=str(subject), body=str(body), link=None):
-            notification.created_at = now
+def _spray(account: str, address: str, now: datetime) -> Spray | None:
+    """A spray when this failure makes the number of failing accounts reach a threshold: once per crossing."""
+    earlier = select(func.count()).select_from(LoginFailure).where(LoginFailure.account == account, LoginFailure.at > now - WINDOW)
+    is_new_overall = db.session.scalar(earlier) == 1
+    is_new_here = db.session.scalar(earlier.where(LoginFailure.address == address)) == 1
+    from_address, overall = _failed_accounts(now, address), _failed_accounts(now)
+    from_one_address = is_new_here and from_address == SPRAY_ACCOUNTS_PER_ADDRESS
+    # Spread over many addresses; one address spraying them all was reported when it crossed its own threshold.
+    from_many = is_new_overall and overall == SPRAY_ACCOUNTS_OVERALL and from_address < SPRAY_ACCOUNTS_PER_ADDRESS
+    if from_one_address or from_many:
+        return Spray(address=address, accounts_from_address=from_address, accounts_overall=overall, at=now)
+    return None

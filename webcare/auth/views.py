@@ -13,6 +13,7 @@ from webcare.auth.forms import LoginForm
 from webcare.auth.models import User
 from webcare.auth.services import authenticate
 from webcare.extensions import db, login_manager
+from webcare.notifications.alerts import tell_admins_of_spray
 from webcare.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -49,7 +50,9 @@ def login():
             session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-        ratelimit.record_failure(form.email.data, address)
+        spray = ratelimit.record_failure(form.email.data, address)
+        if spray is not None:
+            tell_admins_of_spray(spray)
         flash(_("Unknown e-mail address or wrong password."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)

@@ -15,7 +15,7 @@ from webcare.extensions import db
 from webcare.inbox.events import record
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseStatus
 from webcare.mandates.models import Permission
-from webcare.mandates.services import MandateVerdict, mandate_for, risk_of
+from webcare.mandates.services import MandateVerdict, mandate_for, risk_of, rules_for
 from webcare.notifications.services import notify
 from webcare.replies.models import Reply, ReplyStatus
 from webcare.replies.placeholders import unfilled
@@ -247,9 +247,6 @@ def approval_queue(viewer: User, *, now: datetime | None = None, limit: int = 20
 
 def holds_approving_mandate(user: User) -> bool:
     """Whether any mandate rule lets `user` send some reply directly, and so approve a colleague's."""
-    from webcare.mandates.models import Permission
-    from webcare.mandates.services import rules_for
-
     return any(rule.permission == Permission.MAY_SEND for rule in rules_for(user))
 
 
