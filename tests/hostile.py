@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from hypothesis import strategies as st
 
 from webcare.channels.models import Channel
 
-BASE = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+BASE = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 # Values that broke, or could break, a column, a parser or a clock.
 HOSTILE_VALUES = st.sampled_from([

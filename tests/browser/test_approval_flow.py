@@ -17,7 +17,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
-    LiveServer, _free_port, _open_page, _wait_until_serving, _webcare_command, assert_accessible, log_in,
+    LiveServer,
+    _free_port,
+    _open_page,
+    _wait_until_serving,
+    _webcare_command,
+    assert_accessible,
+    log_in,
 )
 from tests.conftest import message_line
 from webcare.timeutil import UTC

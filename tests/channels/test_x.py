@@ -11,14 +11,14 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
+from tests.channels.conftest import X_CONSUMER_SECRET
+from tests.channels.helpers import our_account, post_x
 from webcare.channels.base import OutgoingReply, SendFailed
 from webcare.channels.models import Channel, DeliveryLog, DeliveryOutcome
 from webcare.channels.secrets import variable_name
 from webcare.channels.x import XConnector
 from webcare.extensions import db
 from webcare.intake.models import DeadLetter, Message
-from tests.channels.conftest import X_CONSUMER_SECRET
-from tests.channels.helpers import our_account, post_x
 
 OUR_ID = "1580000000000000001"
 

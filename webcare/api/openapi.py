@@ -6,7 +6,12 @@ from typing import Any
 
 from webcare.channels.models import Channel
 from webcare.intake.parsing import (
-    ACCOUNT_LENGTH, AUTHOR_HANDLE_LENGTH, AUTHOR_ID_LENGTH, MAX_FOLLOWERS, MAX_ID_LENGTH, MAX_URL_LENGTH,
+    ACCOUNT_LENGTH,
+    AUTHOR_HANDLE_LENGTH,
+    AUTHOR_ID_LENGTH,
+    MAX_FOLLOWERS,
+    MAX_ID_LENGTH,
+    MAX_URL_LENGTH,
 )
 
 MAX_BATCH = 1000
