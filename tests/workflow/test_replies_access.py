@@ -90,3 +90,13 @@ def test_an_agent_without_any_mandate_to_send_has_no_approval_queue(app, client,
     auth.login_as(make_user(Role.AGENT))
 
     assert client.get("/approvals").status_code == 403
+
+
+def test_the_approvals_link_shows_only_to_those_who_may_open_the_queue(app, client, auth, make_user):
+    allow(Role.AGENT, Permission.NEEDS_APPROVAL)
+    auth.login_as(make_user(Role.AGENT))
+    assert 'href="/approvals"' not in client.get("/inbox").get_data(as_text=True)
+
+    allow(Role.AGENT, Permission.MAY_SEND, visibility=Visibility.PRIVATE)
+
+    assert 'href="/approvals"' in client.get("/inbox").get_data(as_text=True)

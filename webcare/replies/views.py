@@ -26,6 +26,7 @@ RETRIERS = (Role.LEAD, Role.ADMIN)
 @bp.record_once
 def _register_composer(state) -> None:
     state.app.jinja_env.globals["composer_for"] = composer_for
+    state.app.jinja_env.globals["may_see_approval_queue"] = _may_see_queue
 
 
 def _case_page(case_id: int) -> str:
@@ -70,9 +71,15 @@ def _sees_whole_queue() -> bool:
     return current_user.has_role(Role.LEAD, Role.MANAGER)
 
 
+def _may_see_queue() -> bool:
+    """Leads and managers; an agent only while some mandate lets them send directly (and so approve)."""
+    if _sees_whole_queue():
+        return True
+    return current_user.has_role(Role.AGENT) and services.holds_approving_mandate(current_user)
+
+
 def _approvers_only() -> None:
-    """An agent without any mandate to send directly cannot approve anything: no queue to see."""
-    if not _sees_whole_queue() and not services.holds_approving_mandate(current_user):
+    if not _may_see_queue():
         abort(403)
 
 
