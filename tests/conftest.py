@@ -16,6 +16,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask, g
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 from sqlalchemy import and_, or_, text, update
 from sqlalchemy.engine import make_url
 
@@ -26,6 +27,19 @@ from webcare.auth.services import create_user
 from webcare.demo import DEMO_ACCOUNTS
 from webcare.extensions import db
 from webcare.timeutil import UTC
+
+# Property-based tests: a bounded, reproducible run in `make test`; HYPOTHESIS_PROFILE=release explores far
+# more (and differently each run) before a release, see docs/deploy.md.
+settings.register_profile(
+    "suite",
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile("release", settings.get_profile("suite"), max_examples=500, derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 POSTGRES_REQUIRED = bool(os.environ.get("WEBCARE_TEST_DATABASE_URL"))

@@ -126,7 +126,7 @@ def test_every_role_can_read_the_inbox_and_cases(client, make_user, auth, a_case
 
 
 def test_every_view_declares_who_may_use_it(app):
-    public = {"static", "ops.healthz", "ops.readyz", "ops.readyz_worker", "ops.metrics", "auth.sso_start", "auth.sso_callback", "auth.login", "auth.logout", "auth.set_locale", "inbox.index", "api.post_messages", "roster.person_feed", "roster.team_feed",
+    public = {"static", "ops.healthz", "ops.readyz", "ops.readyz_worker", "ops.metrics", "auth.sso_start", "auth.sso_callback", "auth.login", "auth.logout", "auth.set_locale", "inbox.index", "api.post_messages", "roster.person_feed", "roster.team_feed", "api.openapi",
               "channels.meta_verify", "channels.meta_receive", "channels.x_crc", "channels.x_receive",
               "channels.contact", "channels.contact_sent"}
     for endpoint, view in app.view_functions.items():
@@ -296,6 +296,27 @@ def test_the_access_matrix_covers_every_rule_of_the_url_map(app):
     assert {method for _endpoint, method, _url, _roles in protected} == {"GET", "POST"}
 
 
+# Boundaries decided in issue 15 (docs/workflow.md, "Who may do what"); the view adds a finer check to each.
+DECIDED = {
+    # agents: only their own feed address (the view refuses the team's); the team's: leads of that team
+    "roster.regenerate_feed": {Role.AGENT, Role.LEAD},
+    # leads and admins judge whether a failed reply should go out again
+    "replies.retry": {Role.LEAD, Role.ADMIN},
+    # leads and managers see the whole queue; agents only with a mandate to send (the view refuses others)
+    "replies.queue": {Role.AGENT, Role.LEAD, Role.MANAGER},
+    "replies.review": {Role.AGENT, Role.LEAD, Role.MANAGER},
+    # approving needs a mandate covering the reply, checked by the service; managers and admins never approve
+    "replies.approve": {Role.AGENT, Role.LEAD},
+    "replies.reject": {Role.AGENT, Role.LEAD},
+}
+# Agents let in by role but refused by the view without a mandate to send (the matrix's database has none).
+NEEDS_AN_APPROVING_MANDATE = {"replies.queue", "replies.review"}
+
+
+def test_the_decided_role_boundaries_hold(app):
+    assert {endpoint: set(app.view_functions[endpoint].allowed_roles) for endpoint in DECIDED} == DECIDED
+
+
 def test_anonymous_visitors_get_the_login_page_from_every_protected_endpoint(app, client, csrf_from):
     token = _token(client, csrf_from)
     wrong = []
@@ -317,6 +338,8 @@ def test_each_role_gets_403_from_every_endpoint_not_meant_for_it_and_in_everywhe
     for endpoint, method, url, allowed in _routes(app):
         if not allowed:
             continue
+        if role == Role.AGENT and endpoint in NEEDS_AN_APPROVING_MANDATE:
+            allowed = allowed - {Role.AGENT}
         response = _call(client, method, url, token)
         redirected_to_login = response.status_code == 302 and response.headers["Location"].startswith("/login")
         if role in allowed and (response.status_code in (401, 403) or response.status_code >= 500 or redirected_to_login):

@@ -158,5 +158,5 @@ def _register_errors(app: Flask) -> None:
 
         return handle
 
-    for status in (400, 403, 404, 405, 409, 413, 429, 500):
+    for status in (400, 401, 403, 404, 405, 409, 413, 429, 500):
         app.register_error_handler(status, handler(status))

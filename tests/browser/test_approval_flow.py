@@ -5,16 +5,25 @@ from __future__ import annotations
 import os
 import re
 import signal
+import sqlite3
 import subprocess
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import (
-    LiveServer, _free_port, _open_page, _wait_until_serving, _webcare_command, assert_accessible, log_in,
+    LiveServer,
+    _free_port,
+    _open_page,
+    _wait_until_serving,
+    _webcare_command,
+    assert_accessible,
+    log_in,
 )
 from tests.conftest import message_line
 from webcare.timeutil import UTC
@@ -89,6 +98,22 @@ def approval_server(tmp_path_factory, browser) -> Iterator[LiveServer]:
             server.process.wait()
 
 
+@pytest.fixture(autouse=True, scope="module")
+def patient_expectations() -> Iterator[None]:
+    """On a machine busy with another full test run every page is slower: expectations keep waiting on the
+    state for up to 30 s (they return as soon as it shows) instead of Playwright's 5 s."""
+    expect.set_options(timeout=30_000)
+    yield
+    expect.set_options(timeout=5_000)
+
+
+@contextmanager
+def _patient_page(browser, server: LiveServer) -> Iterator:
+    with _open_page(browser, server) as page:
+        page.set_default_timeout(30_000)
+        yield page
+
+
 def _post_question(server: LiveServer, **fields) -> str:
     phrase = f"paspoort-{uuid.uuid4().hex[:8]}"
     server.post_messages(
@@ -99,6 +124,31 @@ def _post_question(server: LiveServer, **fields) -> str:
         )
     )
     return phrase
+
+
+# How long the server's worker may take on a machine busy with other test runs; a test waits only as long as
+# the state takes to arrive, so the bound costs nothing when the machine is quiet.
+STATE_TIMEOUT = 180.0
+
+
+def _wait_for_state(server: LiveServer, query: str, phrase: str, wanted: str) -> None:
+    """Wait until `query` (one `?` for the phrase) answers `wanted` in the server's database."""
+    path = server.env["WEBCARE_DATABASE_URL"].removeprefix("sqlite:///")
+    deadline = time.monotonic() + STATE_TIMEOUT
+    found = None
+    while time.monotonic() < deadline:
+        with closing(sqlite3.connect(path, timeout=30)) as database:
+            row = database.execute(query, (f"%{phrase}%",)).fetchone()
+        found = row[0] if row else None
+        if found == wanted:
+            return
+        time.sleep(0.1)  # polling the state, not waiting for time to pass: returns as soon as it is there
+    pytest.fail(f"after {STATE_TIMEOUT:.0f} s the state is still {found!r}, not {wanted!r}")
+
+
+MESSAGE_STATUS = "SELECT status FROM messages WHERE text LIKE ? ORDER BY id DESC LIMIT 1"
+REPLY_STATUS = ("SELECT replies.status FROM replies JOIN messages ON messages.case_id = replies.case_id "
+                "WHERE messages.text LIKE ? ORDER BY replies.id DESC LIMIT 1")
 
 
 def _open_case(page, phrase: str) -> None:
@@ -144,7 +194,8 @@ def test_an_agent_replies_privately_with_the_protocols_template_within_the_manda
     browser, approval_server, mandates_set
 ):
     phrase = _post_question(approval_server, channel="whatsapp", account="+31600000123", is_public=False)
-    with _open_page(browser, approval_server) as page:
+    _wait_for_state(approval_server, MESSAGE_STATUS, phrase, "done")
+    with _patient_page(browser, approval_server) as page:
         log_in(page, AGENT[0], AGENT[2])
         _open_case(page, phrase)
         expect(page.locator("#reply-mandate")).to_contain_text(re.compile("direct|directly"))
@@ -152,11 +203,8 @@ def test_an_agent_replies_privately_with_the_protocols_template_within_the_manda
         page.locator(".reply-form button[type=submit]").click()
 
         expect(page).to_have_url(re.compile(r"/cases/\d+$"))
-        for _attempt in range(20):
-            if page.locator(".reply-state.reply-sent").count():
-                break
-            page.wait_for_timeout(500)
-            page.reload()
+        _wait_for_state(approval_server, REPLY_STATUS, phrase, "sent")
+        page.reload()
         expect(page.locator(".reply-state.reply-sent")).to_contain_text("https://lindeburg.example/paspoort")
         expect(page.locator(".message-outbound").last).to_contain_text("Hoi Fatima")
         assert_accessible(page)
@@ -166,7 +214,8 @@ def test_a_reply_outside_the_mandate_waits_until_a_lead_approves_it_and_is_then_
     browser, approval_server, mandates_set
 ):
     phrase = _post_question(approval_server)
-    with _open_page(browser, approval_server) as agent:
+    _wait_for_state(approval_server, MESSAGE_STATUS, phrase, "done")
+    with _patient_page(browser, approval_server) as agent:
         log_in(agent, AGENT[0], AGENT[2])
         _open_case(agent, phrase)
         case_url = agent.url
@@ -175,7 +224,7 @@ def test_a_reply_outside_the_mandate_waits_until_a_lead_approves_it_and_is_then_
         agent.locator(".reply-form button[type=submit]").click()
         expect(agent.locator(".reply-state.reply-pending_approval")).to_be_visible()
 
-        with _open_page(browser, approval_server) as lead:
+        with _patient_page(browser, approval_server) as lead:
             log_in(lead, LEAD[0], LEAD[2])
             lead.goto("/approvals")
             row = lead.locator("table.approvals tbody tr", has_text=phrase)
@@ -187,11 +236,8 @@ def test_a_reply_outside_the_mandate_waits_until_a_lead_approves_it_and_is_then_
             lead.get_by_role("button", name=re.compile("Goedkeuren|Approve")).click()
             expect(lead.locator(".flash")).to_contain_text(re.compile("verzendwachtrij|outbox"))
 
-        for _attempt in range(20):
-            agent.goto(case_url)
-            if agent.locator(".reply-state.reply-sent").count():
-                break
-            agent.wait_for_timeout(500)
+        _wait_for_state(approval_server, REPLY_STATUS, phrase, "sent")
+        agent.goto(case_url)
         sent = agent.locator(".reply-state.reply-sent")
         expect(sent).to_contain_text(LEAD[1])
         expect(agent.locator(".message-outbound").last).to_contain_text("https://lindeburg.example/paspoort")

@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.channels.conftest import X_CONSUMER_SECRET
+from tests.channels.helpers import our_account, post_x
 from webcare.channels.base import OutgoingReply, SendFailed
 from webcare.accounts.models import Channel
 from webcare.channels.models import DeliveryLog, DeliveryOutcome
@@ -17,8 +21,6 @@ from webcare.channels.x import XConnector
 from webcare.extensions import db
 from webcare.inbox.models import Message
 from webcare.intake.models import DeadLetter
-from tests.channels.conftest import X_CONSUMER_SECRET
-from tests.channels.helpers import our_account, post_x
 
 OUR_ID = "1580000000000000001"
 
@@ -49,6 +51,28 @@ def test_the_crc_challenge_is_answered_with_the_base64_hmac_of_the_token(client,
                                          hashlib.sha256).digest()).decode()
     assert response.status_code == 200
     assert response.get_json() == {"response_token": f"sha256={expected}"}
+
+
+def test_the_crc_answer_cannot_be_used_to_forge_a_delivery(client, secrets):
+    our_account(Channel.X, "gemeentelindeburg", OUR_ID)
+    forged = json.dumps({"for_user_id": OUR_ID, "tweet_create_events": [mention("1861234567890000666", "vals")]})
+
+    answer = client.get(f"/webhooks/x?crc_token={quote(forged)}")
+    signature = (answer.get_json() or {}).get("response_token", "sha256=")
+    delivery = client.post("/webhooks/x", data=forged.encode(), headers={"Content-Type": "application/json",
+                                                                         "x-twitter-webhooks-signature": signature})
+
+    assert answer.status_code == 400 and "response_token" not in answer.get_json()
+    assert delivery.status_code == 403
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+@pytest.mark.parametrize("token", ["123456789012", "12345678e9", "a b c d e f g h", '"abcdefghij"', "[1,2,3,4,5,6]",
+                                   "short", "A" * 257, "{}{}{}{}{}"])
+def test_crc_tokens_not_shaped_like_x_s_are_refused(client, secrets, token):
+    response = client.get(f"/webhooks/x?crc_token={quote(token)}")
+
+    assert response.status_code == 400
 
 
 def test_mentions_and_direct_messages_are_taken_in(client, secrets):

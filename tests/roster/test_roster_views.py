@@ -130,3 +130,26 @@ def test_the_team_feed_works_and_a_wrong_or_old_token_is_not_found(team_setup, c
 
     regenerate_feed_token(config)
     assert client.get(f"/roster/feeds/team/{old}.ics").status_code == 404
+
+
+def test_a_person_may_renew_their_own_feed_address_but_only_the_lead_the_team_s(team_setup, client, csrf_from):
+    config = db.session.scalar(select(RosterConfig))
+    team_id = team_setup.team.id
+    team_token = config.team_feed_token
+    anna = db.session.scalar(select(RosterPerson).where(RosterPerson.key == "anna"))
+    anna_token = anna.feed_token
+    _login(client, csrf_from, team_setup.anna)
+    token = csrf_from(client.get(f"/roster/{team_id}/week").get_data(as_text=True))
+
+    refused = client.post(f"/roster/{team_id}/feeds/regenerate", data={"csrf_token": token, "scope": "team"})
+    renewed = client.post(f"/roster/{team_id}/feeds/regenerate", data={"csrf_token": token})
+
+    assert refused.status_code == 403 and renewed.status_code == 303
+    db.session.expire_all()
+    assert config.team_feed_token == team_token and anna.feed_token != anna_token
+    client.post("/logout", data={"csrf_token": token})
+    _login(client, csrf_from, team_setup.lead)
+    token = csrf_from(client.get(f"/roster/{team_id}/week").get_data(as_text=True))
+    assert client.post(f"/roster/{team_id}/feeds/regenerate", data={"csrf_token": token, "scope": "team"}).status_code == 303
+    db.session.expire_all()
+    assert config.team_feed_token != team_token

@@ -4,11 +4,12 @@ import pytest
 
 from tests.workflow.reply_support import LATER, allow, open_case
 from webcare.auth.models import Role
-from webcare.mandates.models import Permission
+from webcare.mandates.models import Permission, Visibility
 from webcare.replies.services import draft_reply
 
 A, L, M, AD = Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN
 # (method, path, roles allowed in); a role outside gets 403, an anonymous visitor the login page.
+# Agents read the approval queue only with a mandate to send directly (none here): see the tests below.
 ENDPOINTS = [
     ("GET", "/mandates", {A, L, M, AD}),
     ("POST", "/mandates", {L}),
@@ -17,12 +18,12 @@ ENDPOINTS = [
     ("POST", "/mandates/{rule}/remove", {L}),
     ("GET", "/cases/{case}/reply", {A, L}),
     ("POST", "/cases/{case}/replies", {A, L}),
-    ("GET", "/approvals", {A, L, M}),
-    ("GET", "/approvals/{reply}", {A, L, M}),
+    ("GET", "/approvals", {L, M}),
+    ("GET", "/approvals/{reply}", {L, M}),
     ("POST", "/approvals/{reply}/approve", {A, L}),
     ("POST", "/approvals/{reply}/reject", {A, L}),
     ("GET", "/outbox/failed", {A, L, M, AD}),
-    ("POST", "/outbox/{reply}/retry", {A, L, AD}),
+    ("POST", "/outbox/{reply}/retry", {L, AD}),
 ]
 
 
@@ -62,3 +63,40 @@ def test_each_role_gets_in_only_where_it_is_allowed(client, auth, make_user, csr
             wrong.append((method, path, response.status_code, "should get 403"))
 
     assert wrong == []
+
+
+def test_an_agent_with_a_mandate_to_send_sees_only_the_replies_they_may_approve_and_their_own(
+    app, client, auth, make_user
+):
+    from webcare.replies.services import approval_queue
+
+    allow(Role.AGENT, Permission.MAY_SEND, visibility=Visibility.PRIVATE)
+    colleague, reviewer = make_user(Role.AGENT), make_user(Role.AGENT)
+    public = draft_reply(open_case(app, "pub"), "Openbaar antwoord", by=colleague, now=LATER)
+    own = draft_reply(open_case(app, "own"), "Mijn antwoord", by=reviewer, now=LATER)
+    assert {item.reply.id for item in approval_queue(reviewer)} == {public.id, own.id}
+    auth.login_as(reviewer)
+
+    page = client.get("/approvals")
+
+    assert page.status_code == 200
+    assert f"/approvals/{own.id}" in page.get_data(as_text=True)
+    assert f"/approvals/{public.id}" not in page.get_data(as_text=True)
+    assert client.get(f"/approvals/{public.id}").status_code == 200
+
+
+def test_an_agent_without_any_mandate_to_send_has_no_approval_queue(app, client, auth, make_user):
+    allow(Role.AGENT, Permission.NEEDS_APPROVAL)
+    auth.login_as(make_user(Role.AGENT))
+
+    assert client.get("/approvals").status_code == 403
+
+
+def test_the_approvals_link_shows_only_to_those_who_may_open_the_queue(app, client, auth, make_user):
+    allow(Role.AGENT, Permission.NEEDS_APPROVAL)
+    auth.login_as(make_user(Role.AGENT))
+    assert 'href="/approvals"' not in client.get("/inbox").get_data(as_text=True)
+
+    allow(Role.AGENT, Permission.MAY_SEND, visibility=Visibility.PRIVATE)
+
+    assert 'href="/approvals"' in client.get("/inbox").get_data(as_text=True)

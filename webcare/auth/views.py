@@ -17,6 +17,7 @@ from webcare.auth.models import Role, User
 from webcare.auth.services import authenticate
 from webcare.extensions import db, login_manager
 from webcare.locales import LOCALES
+from webcare.notifications.alerts import tell_admins_of_spray
 from webcare.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -40,10 +41,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
-        lockout = ratelimit.lockout_for(form.email.data, address)
-        if lockout is not None:
-            seconds = lockout.retry_after_seconds(utcnow())
-            flash(_("Too many failed log-in attempts. Try again in %(minutes)d minutes.", minutes=-(-seconds // 60)), "error")
+        delay = ratelimit.delay_for(form.email.data, address)
+        if delay is not None:
+            seconds = delay.retry_after_seconds(utcnow())
+            flash(_("Too many failed log-in attempts. Wait %(seconds)d seconds and try again.", seconds=seconds), "error")
             response = make_response(render_template("auth/login.html", form=form, **_login_options()), 429)
             response.headers["Retry-After"] = str(seconds)
             return response
@@ -51,11 +52,13 @@ def login():
         if user is not None and not _may_use_a_password(user):
             user = None  # the same answer as a wrong password: it tells nobody which password was right
         if user is not None:
-            ratelimit.record_success(form.email.data)
+            ratelimit.record_success(form.email.data, address)
             session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
-        ratelimit.record_failure(form.email.data, address)
+        spray = ratelimit.record_failure(form.email.data, address)
+        if spray is not None:
+            tell_admins_of_spray(spray)
         flash(_("Unknown e-mail address or wrong password."), "error")
         return render_template("auth/login.html", form=form, **_login_options()), 401
     return render_template("auth/login.html", form=form, **_login_options())

@@ -69,7 +69,10 @@ def meta_receive():
 @csrf.exempt
 def x_crc():
     token = request.args.get("crc_token")
-    answer = x.crc_response(token) if token else None
+    try:
+        answer = x.crc_response(token) if token else None
+    except x.InvalidCrcToken as refused:
+        return jsonify(error=str(refused)), 400
     if answer is None:
         return jsonify(error="a crc_token and a configured consumer secret are required"), 400 if not token else 503
     return jsonify(answer)

@@ -9,6 +9,7 @@ which API tier is paid for is the organisation's choice, the calls are the same.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -38,11 +39,35 @@ def api_url() -> str:
     return http.configured("WEBCARE_X_API_URL", DEFAULT_API_URL)
 
 
+# X sends a random token in base64 (URL-safe or standard alphabet). The answer is the same HMAC that signs
+# deliveries, so a token that could pass for a delivery body would turn this endpoint into a signing oracle:
+# none of these characters can begin a JSON object or array.
+CRC_TOKEN = re.compile(r"[A-Za-z0-9_+/=-]{8,256}")
+
+
+class InvalidCrcToken(ValueError):
+    """A crc_token not shaped like X's: it is not signed."""
+
+
+def _checked_crc_token(crc_token: str) -> str:
+    if not CRC_TOKEN.fullmatch(crc_token):
+        raise InvalidCrcToken("crc_token must be 8 to 256 base64 characters")
+    try:
+        json.loads(crc_token)
+    except ValueError:
+        return crc_token
+    raise InvalidCrcToken("crc_token must not be JSON")
+
+
 def crc_response(crc_token: str) -> dict[str, str] | None:
-    """The answer to X's challenge-response check, or None when no consumer secret is configured."""
+    """The answer to X's challenge-response check, or None when no consumer secret is configured.
+
+    Raises InvalidCrcToken for a token X would never send.
+    """
     secret = app_secret("WEBCARE_X_CONSUMER_SECRET")
     if not secret:
         return None
+    _checked_crc_token(crc_token)
     return {"response_token": "sha256=" + signing.base64_signature(secret, crc_token.encode("utf-8"))}
 
 
@@ -56,7 +81,7 @@ def _tweet_time(value: Any) -> str:
 def _millis(value: Any) -> str:
     try:
         return datetime.fromtimestamp(int(value) / 1000, UTC).isoformat()
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError, OSError):
         raise MalformedDelivery(f"created_timestamp {str(value)[:40]!r} is not milliseconds") from None
 
 

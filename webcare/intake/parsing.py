@@ -1,19 +1,47 @@
-"""Validation of one intake record (JSONL line, API item, connector output) into an IncomingMessage (pure)."""
+"""Validation of one intake record (JSONL line, API item, connector output) into an IncomingMessage (pure).
+
+The one place that decides what may be stored: the limits are read from the columns the values go to, so a
+record that passes here is one the database takes on either engine.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from webcare.accounts.models import Channel
-from webcare.inbox.models import Direction
+from sqlalchemy import BigInteger, Column
+
+from webcare.accounts.models import Account, Channel
+from webcare.inbox.models import Author, Direction, Message
 from webcare.timeutil import UTC
 
-MAX_ID_LENGTH = 255
-MAX_URL_LENGTH = 2000
+
+def _length(column: Column) -> int:
+    return column.type.length
+
+
+def _largest_integer(column: Column) -> int:
+    return 2**63 - 1 if isinstance(column.type, BigInteger) else 2**31 - 1
+
+
+ACCOUNT_LENGTH = _length(Account.__table__.c.handle)
+MAX_ID_LENGTH = _length(Message.__table__.c.external_id)
+AUTHOR_ID_LENGTH = _length(Author.__table__.c.platform_id)
+AUTHOR_HANDLE_LENGTH = _length(Author.__table__.c.handle)
+AUTHOR_NAME_LENGTH = _length(Author.__table__.c.name)
+MAX_URL_LENGTH = _length(Message.__table__.c.url)
+MAX_FOLLOWERS = _largest_integer(Author.__table__.c.followers)
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
+# Deep enough for any platform payload kept with a record; the JSON decoder itself gives up near 1,000.
+MAX_JSON_DEPTH = 64
+# C0 control characters: in free text all but tab, line feed and carriage return; in ids and links all of them.
+_TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LINE_CONTROLS = re.compile(r"[\x00-\x1f]")
+_CONTAINERS = (dict, list)
 
 
 class InvalidMessage(ValueError):
@@ -52,15 +80,41 @@ def parse_json_line(line: str | bytes) -> Any:
             raise InvalidMessage(f"not valid UTF-8 (byte {error.start})") from None
     if "\x00" in line:
         raise InvalidMessage("contains NUL characters")
+    return decode_json(line)
+
+
+def decode_json(text: str | bytes) -> Any:
+    """JSON text as Python values; InvalidMessage for text that is not JSON or nests too deeply to take."""
     try:
-        return json.loads(line)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise InvalidMessage(f"not valid JSON: {error.msg} at column {error.colno}") from None
+    except RecursionError:
+        raise InvalidMessage(f"nested more than {MAX_JSON_DEPTH} levels deep") from None
 
 
-def _encodable(value: str, key: str) -> str:
-    """`value` unless it holds a lone surrogate (JSON allows an escape like \\ud800 without its pair),
-    which no database can store as text."""
+def _check_depth(record: dict) -> None:
+    """Walk the nested values without recursion; the raw record is stored and read back as JSON later.
+
+    Decoded JSON holds plain dicts and lists, so `type(...) in` suffices, and keeps this cheap per line.
+    """
+    pending = [(value, 2) for value in record.values() if type(value) in _CONTAINERS and value]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InvalidMessage(f"nested more than {MAX_JSON_DEPTH} levels deep")
+        children = value.values() if type(value) is dict else value
+        pending.extend((child, depth + 1) for child in children if type(child) in _CONTAINERS and child)
+
+
+def _encodable(value: str, key: str, controls: re.Pattern = _LINE_CONTROLS) -> str:
+    """`value` unless it holds a control character no column should hold (NUL above all, which PostgreSQL
+    refuses) or a lone surrogate (JSON allows an escape like \\ud800 without its pair), which no database
+    can store as text."""
+    found = None if value.isprintable() else controls.search(value)  # isprintable: the fast path, in C
+    if found:
+        what = "NUL characters" if found.group() == "\x00" else f"a control character (U+{ord(found.group()):04X})"
+        raise InvalidMessage(f"'{key}' contains {what}")
     if not value.isascii():
         try:
             value.encode("utf-8")
@@ -69,20 +123,21 @@ def _encodable(value: str, key: str) -> str:
     return value
 
 
-def _identifier(record: dict, key: str, *, required: bool) -> str | None:
+def _identifier(record: dict, key: str, *, required: bool, max_length: int = MAX_ID_LENGTH, name: str | None = None) -> str | None:
     value = record.get(key)
-    if value is None or value == "":
-        if required:
-            raise InvalidMessage(f"'{key}' is missing")
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InvalidMessage(f"'{key}' must be a string or a whole number, not {type(value).__name__}")
+    if type(value) is not str:
+        if value is None:
+            value = ""
+        elif isinstance(value, bool) or not isinstance(value, int):
+            raise InvalidMessage(f"'{name or key}' must be a string or a whole number, not {type(value).__name__}")
     value = str(value).strip()
-    if "\x00" in value:
-        raise InvalidMessage(f"'{key}' contains NUL characters")
-    if len(value) > MAX_ID_LENGTH:
-        raise InvalidMessage(f"'{key}' is longer than {MAX_ID_LENGTH} characters")
-    return _encodable(value, key)
+    if not value:
+        if required:
+            raise InvalidMessage(f"'{name or key}' is missing")
+        return None
+    if len(value) > max_length:
+        raise InvalidMessage(f"'{name or key}' is longer than {max_length} characters")
+    return _encodable(value, name or key)
 
 
 def _timestamp(record: dict, now: datetime) -> datetime:
@@ -97,7 +152,12 @@ def _timestamp(record: dict, now: datetime) -> datetime:
         raise InvalidMessage(f"'created_at' is not an ISO 8601 date and time: {value[:40]!r}") from None
     if moment.tzinfo is None:
         raise InvalidMessage("'created_at' has no UTC offset (write e.g. 2026-03-01T09:15:00+01:00)")
-    moment = moment.astimezone(UTC)
+    try:
+        moment = moment.astimezone(UTC)
+    except OverflowError:
+        raise InvalidMessage(f"'created_at' lies before {EARLIEST.date()}") from None
+    if moment < EARLIEST:
+        raise InvalidMessage(f"'created_at' lies before {EARLIEST.date()}")
     if moment > now + FUTURE_TOLERANCE:
         raise InvalidMessage("'created_at' lies more than a day in the future")
     return moment
@@ -109,12 +169,15 @@ def _author(record: dict) -> IncomingAuthor | None:
         return None
     if not isinstance(value, dict):
         raise InvalidMessage("'author' must be an object with id, handle, name, followers, verified")
-    platform_id = _identifier(value, "id", required=False) or _identifier(value, "handle", required=False)
+    handle = _identifier(value, "handle", required=False, max_length=AUTHOR_HANDLE_LENGTH, name="author.handle")
+    platform_id = _identifier(value, "id", required=False, max_length=AUTHOR_ID_LENGTH, name="author.id") or handle
     if platform_id is None:
         raise InvalidMessage("'author' needs an 'id' or a 'handle'")
     followers = value.get("followers")
-    if followers is not None and (isinstance(followers, bool) or not isinstance(followers, int) or followers < 0):
-        raise InvalidMessage("'author.followers' must be a whole number of at least 0")
+    if followers is not None and (
+        isinstance(followers, bool) or not isinstance(followers, int) or not 0 <= followers <= MAX_FOLLOWERS
+    ):
+        raise InvalidMessage(f"'author.followers' must be a whole number from 0 to {MAX_FOLLOWERS}")
     verified = value.get("verified", False)
     if not isinstance(verified, bool):
         raise InvalidMessage("'author.verified' must be true or false")
@@ -122,11 +185,11 @@ def _author(record: dict) -> IncomingAuthor | None:
     if name is not None and not isinstance(name, str):
         raise InvalidMessage("'author.name' must be a string")
     if name:
-        _encodable(name, "author.name")
+        name = _encodable(name[:AUTHOR_NAME_LENGTH], "author.name", _TEXT_CONTROLS)
     return IncomingAuthor(
         platform_id=platform_id,
-        handle=_identifier(value, "handle", required=False),
-        name=name[:200] if name else None,
+        handle=handle,
+        name=name or None,
         followers=followers,
         is_verified=verified,
     )
@@ -136,6 +199,7 @@ def parse_message(record: Any, *, now: datetime, max_text_length: int) -> Incomi
     """Validate one decoded record; raises InvalidMessage with the first problem found."""
     if not isinstance(record, dict):
         raise InvalidMessage(f"expected a JSON object, got {type(record).__name__}")
+    _check_depth(record)
     channel_name = record.get("channel")
     if channel_name is None:
         raise InvalidMessage("'channel' is missing")
@@ -152,11 +216,9 @@ def parse_message(record: Any, *, now: datetime, max_text_length: int) -> Incomi
     text = record.get("text")
     if not isinstance(text, str):
         raise InvalidMessage("'text' is missing" if text is None else "'text' must be a string")
-    if "\x00" in text:
-        raise InvalidMessage("'text' contains NUL characters")
     if len(text) > max_text_length:
         raise InvalidMessage(f"'text' is longer than {max_text_length} characters ({len(text)})")
-    _encodable(text, "text")
+    _encodable(text, "text", _TEXT_CONTROLS)
     is_public = record.get("is_public")
     if is_public is None:
         is_public = not channel.is_private_by_nature
@@ -169,7 +231,7 @@ def parse_message(record: Any, *, now: datetime, max_text_length: int) -> Incomi
         _encodable(url, "url")
     return IncomingMessage(
         channel=channel,
-        account=_identifier(record, "account", required=True),
+        account=_identifier(record, "account", required=True, max_length=ACCOUNT_LENGTH),
         external_id=_identifier(record, "external_id", required=True),
         direction=direction,
         created_at=_timestamp(record, now),

@@ -34,6 +34,7 @@ class RejectedLine:
 @dataclass(slots=True)
 class LineBatch:
     accepted: list[tuple[IncomingMessage, str]] = field(default_factory=list)
+    accepted_numbers: list[int] = field(default_factory=list)  # the line number of each accepted message
     rejected: list[RejectedLine] = field(default_factory=list)
     bytes_read: int = 0
 
@@ -54,6 +55,7 @@ def jsonl_batches(
             batch.rejected.append(RejectedLine(number, str(problem), line.rstrip(b"\r\n")))
             continue
         batch.accepted.append((message, line.decode("utf-8").rstrip("\r\n")))
+        batch.accepted_numbers.append(number)
         if len(batch.accepted) >= batch_size:
             yield batch
             batch = LineBatch()

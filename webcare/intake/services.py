@@ -17,6 +17,7 @@ from webcare.accounts.models import Account, Channel
 from webcare.extensions import db
 from webcare.inbox.models import Author, Message, MessageStatus
 from webcare.intake.models import DeadLetter
+from webcare.intake.isolation import REFUSALS, write_isolating
 from webcare.intake.parsing import IncomingMessage, InvalidMessage, parse_message
 from webcare.intake.reading import LineBatch, ReadAhead, jsonl_batches
 from webcare.intake.sqlite_batches import EncodedBatch, encode_batch, write_batch
@@ -281,6 +282,33 @@ class _Import:
     def write(self, prepared: Any) -> int:
         return store_messages(prepared, source=self.source).created
 
+    def write_records(self, records: list[tuple[IncomingMessage, str]]) -> int:
+        return self.write(records)
+
+    def store(self, batch: LineBatch, prepared: Any) -> tuple[int, int]:
+        """Write a batch; lines the database refuses are dead-lettered and the rest written without them.
+
+        Returns (messages created, lines refused). Flushes only.
+        """
+        try:
+            with db.session.begin_nested():
+                return self.write(prepared), 0
+        except REFUSALS:
+            pass
+        refused: list[int] = []
+
+        def refuse(numbered: tuple[int, tuple[IncomingMessage, str]], reason: str) -> None:
+            number, (_message, raw) = numbered
+            dead_letter(source=self.source, reference=f"line {number}", reason=reason, raw=raw)
+            refused.append(number)
+
+        parts = write_isolating(
+            list(zip(batch.accepted_numbers, batch.accepted, strict=True)),
+            lambda part: self.write_records([record for _number, record in part]),
+            refused=refuse,
+        )
+        return sum(created for _part, created in parts), len(refused)
+
 
 class _SqliteImport(_Import):
     """Batches are encoded while read and written in a few statements each, nothing read back.
@@ -314,12 +342,17 @@ class _SqliteImport(_Import):
         return batch, encode_batch(batch.accepted)
 
     def write(self, prepared: EncodedBatch) -> int:
-        if not prepared.accounts <= self.known_accounts:
-            _ensure_accounts(prepared.accounts - self.known_accounts)
-            self.known_accounts |= prepared.accounts
+        new_accounts = prepared.accounts - self.known_accounts
+        if new_accounts:
+            _ensure_accounts(new_accounts)
         with _driver_cursor() as cursor:
             created, _inserted = write_batch(cursor, prepared, now=utcnow(), source=self.source, returning=False)
+        # Only once written: a refused write rolls the accounts back with it.
+        self.known_accounts |= new_accounts
         return created
+
+    def write_records(self, records: list[tuple[IncomingMessage, str]]) -> int:
+        return self.write(encode_batch(records))
 
 
 def import_jsonl(
@@ -344,11 +377,11 @@ def import_jsonl(
             for line in batch.rejected:
                 dead_letter(source=source, reference=f"line {line.number}", reason=line.reason, raw=line.raw)
             batches.prefetch()
-            created = writer.write(prepared) if batch.accepted else 0
+            created, refused = writer.store(batch, prepared) if batch.accepted else (0, 0)
             db.session.commit()
             summary.imported += created
-            summary.duplicates += len(batch.accepted) - created
-            summary.rejected += len(batch.rejected)
+            summary.duplicates += len(batch.accepted) - created - refused
+            summary.rejected += len(batch.rejected) + refused
             if on_progress:
                 on_progress(batch.bytes_read)
     return summary
@@ -372,9 +405,15 @@ class ItemOutcome:
     error: str | None = None
 
 
-def _raw_json(item: Any) -> str:
-    """The item as JSON text, as readable as it came; lone surrogates (valid in JSON, not in UTF-8) stay escaped."""
-    raw = json.dumps(item, ensure_ascii=False)
+def _raw_json(item: Any, fallback: bytes | None) -> str | bytes:
+    """The item as JSON text, as readable as it came; lone surrogates (valid in JSON, not in UTF-8) stay escaped.
+
+    An item nested too deeply to encode again is kept as `fallback` (the whole body it came in), if given.
+    """
+    try:
+        raw = json.dumps(item, ensure_ascii=False)
+    except RecursionError:
+        return fallback if fallback is not None else b""
     try:
         raw.encode("utf-8")
     except UnicodeEncodeError:
@@ -382,23 +421,36 @@ def _raw_json(item: Any) -> str:
     return raw
 
 
-def accept_items(items: list[Any], *, source: str) -> list[ItemOutcome]:
-    """Take API or connector items: good ones are queued, bad ones dead-lettered; one transaction."""
+def accept_items(items: list[Any], *, source: str, body: bytes | None = None) -> list[ItemOutcome]:
+    """Take API or connector items: good ones are queued, bad ones dead-lettered; one transaction.
+
+    An item the database refuses despite validation is dead-lettered with the database's reason and costs
+    no other item. `body`, the request as received, is kept for an item too deeply nested to encode again.
+    """
     now = utcnow()
     max_text = current_app.config["WEBCARE_MAX_TEXT_LENGTH"]
     outcomes = [ItemOutcome(index) for index in range(len(items))]
     good: list[tuple[int, IncomingMessage, str]] = []
     for index, item in enumerate(items):
-        raw = _raw_json(item)
+        raw = _raw_json(item, body)
         try:
             good.append((index, parse_message(item, now=now, max_text_length=max_text), raw))
         except InvalidMessage as problem:
             outcomes[index].error = str(problem)
             dead_letter(source=source, reference=f"item {index}", reason=str(problem), raw=raw)
-    result = store_messages([(message, raw) for _i, message, raw in good], source=source)
-    for (index, _m, _r), message_id, is_new in zip(good, result.message_ids, result.is_new, strict=True):
-        outcomes[index].message_id = message_id
-        outcomes[index].is_duplicate = not is_new
-    _remember_request_id([mid for mid, is_new in zip(result.message_ids, result.is_new, strict=True) if is_new])
+
+    def refuse(item: tuple[int, IncomingMessage, str], reason: str) -> None:
+        index, _message, raw = item
+        outcomes[index].error = reason
+        dead_letter(source=source, reference=f"item {index}", reason=reason, raw=raw)
+
+    parts = write_isolating(
+        good, lambda part: store_messages([(message, raw) for _i, message, raw in part], source=source), refused=refuse
+    )
+    for part, result in parts:
+        for (index, _m, _r), message_id, is_new in zip(part, result.message_ids, result.is_new, strict=True):
+            outcomes[index].message_id = message_id
+            outcomes[index].is_duplicate = not is_new
+    _remember_request_id([mid for _part, result in parts for mid, is_new in zip(result.message_ids, result.is_new, strict=True) if is_new])
     db.session.commit()
     return outcomes

@@ -15,7 +15,7 @@ from webcare.extensions import db
 from webcare.inbox.events import case_link, move_case, record
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseStatus
 from webcare.mandates.models import Permission
-from webcare.mandates.services import MandateVerdict, mandate_for
+from webcare.mandates.services import MandateVerdict, mandate_for, risk_of, rules_for
 from webcare.notifications.services import notify
 from webcare.replies.models import Reply, ReplyStatus
 from webcare.replies.placeholders import unfilled
@@ -240,6 +240,11 @@ def approval_queue(viewer: User, *, now: datetime | None = None, limit: int = 20
         due_at = reply.submitted_at + sla
         items.append(QueueItem(reply, due_at, now - reply.submitted_at, now > due_at, verdict))
     return items
+
+
+def holds_approving_mandate(user: User) -> bool:
+    """Whether any mandate rule lets `user` send some reply directly, and so approve a colleague's."""
+    return any(rule.permission == Permission.MAY_SEND for rule in rules_for(user))
 
 
 def failed_replies(limit: int = 200) -> list[Reply]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,13 +17,17 @@ from webcare.replies.forms import ActionForm, ApproveForm, RejectForm, ReplyForm
 from webcare.replies.models import Reply
 
 bp = Blueprint("replies", __name__)
+# Agents read the approval queue only while a mandate lets them approve (see _approvers_only); managers
+# read it to watch the approval SLA but cannot approve.
 QUEUE_READERS = (Role.AGENT, Role.LEAD, Role.MANAGER)
-RETRIERS = (Role.AGENT, Role.LEAD, Role.ADMIN)
+# Sending a failed reply again is a judgement about the platform and the text: leads and admins.
+RETRIERS = (Role.LEAD, Role.ADMIN)
 
 
 @bp.record_once
 def _register_composer(state) -> None:
     state.app.jinja_env.globals["composer_for"] = composer_for
+    state.app.jinja_env.globals["may_see_approval_queue"] = _may_see_queue
 
 
 def _case_page(case_id: int) -> str:
@@ -64,10 +68,30 @@ def draft(case_id: int):
     return render_template("replies/compose.html", case=case, composer=composer_for(case, form=form)), 400
 
 
+def _sees_whole_queue() -> bool:
+    return current_user.has_role(Role.LEAD, Role.MANAGER)
+
+
+def _may_see_queue() -> bool:
+    """Leads and managers; an agent only while some mandate lets them send directly (and so approve)."""
+    if _sees_whole_queue():
+        return True
+    return current_user.has_role(Role.AGENT) and services.holds_approving_mandate(current_user)
+
+
+def _approvers_only() -> None:
+    if not _may_see_queue():
+        abort(403)
+
+
 @bp.get("/approvals")
 @role_required(*QUEUE_READERS)
 def queue():
-    return render_template("replies/queue.html", items=services.approval_queue(current_user), sla=services.approval_sla())
+    _approvers_only()
+    items = services.approval_queue(current_user)
+    if not _sees_whole_queue():
+        items = [item for item in items if item.may_decide or item.reply.author_id == current_user.id]
+    return render_template("replies/queue.html", items=items, sla=services.approval_sla())
 
 
 def _review(reply: Reply, approve_form: ApproveForm | None = None, reject_form: RejectForm | None = None, status: int = 200):
@@ -85,6 +109,7 @@ def _review(reply: Reply, approve_form: ApproveForm | None = None, reject_form: 
 @bp.get("/approvals/<int:reply_id>")
 @role_required(*QUEUE_READERS)
 def review(reply_id: int):
+    _approvers_only()
     return _review(db.get_or_404(Reply, reply_id))
 
 
