@@ -119,6 +119,11 @@ def _register_blueprints(app: Flask) -> None:
     from webcare.roster.views import bp as roster_bp
 
     app.register_blueprint(roster_bp)
+    from webcare.records.access import install_access_logging
+    from webcare.records.views import bp as records_bp
+
+    app.register_blueprint(records_bp)
+    install_access_logging(app)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

@@ -8,9 +8,10 @@ from webcare.mandates.models import Permission
 from webcare.replies.services import draft_reply
 
 A, L, M, AD = Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN
+RM, PO = Role.RECORDS_MANAGER, Role.PRIVACY_OFFICER
 # (method, path, roles allowed in); a role outside gets 403, an anonymous visitor the login page.
 ENDPOINTS = [
-    ("GET", "/mandates", {A, L, M, AD}),
+    ("GET", "/mandates", {A, L, M, AD, RM, PO}),
     ("POST", "/mandates", {L}),
     ("GET", "/mandates/{rule}/edit", {L}),
     ("POST", "/mandates/{rule}/edit", {L}),
@@ -21,7 +22,7 @@ ENDPOINTS = [
     ("GET", "/approvals/{reply}", {A, L, M}),
     ("POST", "/approvals/{reply}/approve", {A, L}),
     ("POST", "/approvals/{reply}/reject", {A, L}),
-    ("GET", "/outbox/failed", {A, L, M, AD}),
+    ("GET", "/outbox/failed", {A, L, M, AD, RM, PO}),
     ("POST", "/outbox/{reply}/retry", {A, L, AD}),
 ]
 

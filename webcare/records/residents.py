@@ -1,0 +1,25 @@
+"""Finding a resident across channels: every platform identity whose name, handle or platform id matches."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+
+from webcare.extensions import db
+from webcare.intake.models import Author
+
+SEARCH_LIMIT = 200
+
+
+def find_identities(query: str) -> list[Author]:
+    """Authors on any channel whose name, handle (also e-mail address or phone number) or platform id contains `query`."""
+    needle = query.strip().lower()
+    if len(needle) < 2:
+        return []
+    pattern = f"%{needle}%"
+    return list(db.session.scalars(
+        select(Author)
+        .where(or_(func.lower(Author.name).like(pattern), func.lower(Author.handle).like(pattern),
+                   func.lower(Author.platform_id).like(pattern)))
+        .order_by(Author.channel, Author.id)
+        .limit(SEARCH_LIMIT)
+    ))
