@@ -182,6 +182,7 @@ def demo_command(weeks: int, seed: int, if_empty: bool) -> None:
 
 def register_commands(app: Flask) -> None:
     from webcare.protocol.commands import protocol_cli
+    from webcare.records.commands import archive_cli, retention_cli
     from webcare.reports.commands import report_command
     from webcare.roster.commands import roster
 
@@ -197,6 +198,8 @@ def register_commands(app: Flask) -> None:
         user_group,
         token_group,
         demo_command,
+        archive_cli,
+        retention_cli,
     ):
         app.cli.add_command(command)
 

@@ -11,4 +11,5 @@ from webcare.replies.models import Reply  # noqa: F401
 from webcare.reports.models import ReportDigest  # noqa: F401
 from webcare.protocol.models import Bundle, BundleStatus, CaseDecision, ProtocolVersion  # noqa: F401
 from webcare.roster.models import CaseDutyRecord, RosterConfig  # noqa: F401
-from webcare.records.models import AccessLogEntry  # noqa: F401
+from webcare.records.models import AccessLogEntry, DestructionList, DestructionListItem, LegalHold  # noqa: F401
+from webcare.records.models import PseudonymisedAuthor, SubjectRequest  # noqa: F401

@@ -15,6 +15,7 @@ from webcare.records.residents import find_identities
 bp = Blueprint("records", __name__, url_prefix="/records")
 PRIVACY = (Role.PRIVACY_OFFICER,)
 RECORDS = (Role.RECORDS_MANAGER,)
+HOLDERS = (Role.RECORDS_MANAGER, Role.PRIVACY_OFFICER)
 ACCESS_KINDS = {"case_view": _l("Case opened"), "payload_view": _l("Payload opened"), "export": _l("Export")}
 
 
