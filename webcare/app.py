@@ -120,7 +120,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(roster_bp)
     from webcare.records.access import install_access_logging
-    from webcare.records import archive_views, destruction_views  # noqa: F401  (routes on the records blueprint)
+    from webcare.records import archive_views, destruction_views, subject_views  # noqa: F401  (routes on the blueprint)
     from webcare.records.views import bp as records_bp
 
     app.register_blueprint(records_bp)

@@ -159,7 +159,7 @@ def approve_destruction_list(proposal: DestructionList, note: str = "", *, by: U
     destroyable = set(db.session.scalars(
         select(Case.id).where(Case.id.in_(listed), Case.status.in_(CLOSED_STATUSES), ~_active_holds())
     ))
-    _destroy(sorted(destroyable))
+    remove_contents(sorted(destroyable))
     for item in proposal.items:
         if item.case_id in destroyable:
             item.destroyed_at = now
@@ -190,8 +190,11 @@ def _without_quoting_features() -> ColumnElement:
     return func.json_remove(CaseDecision.features, *(f"$.{name}" for name in QUOTING_FEATURES))
 
 
-def _destroy(case_ids: list[int]) -> None:
-    """Remove text, payloads, names and handles; keep times, channel, account, topic, priority, action, outcome."""
+def remove_contents(case_ids: list[int]) -> None:
+    """Remove text, payloads, names and handles; keep times, channel, account, topic, priority, action, outcome.
+
+    Used by approved destruction lists and erasure requests; it does not commit, the calling service does.
+    """
     for ids in _chunks(case_ids):
         db.session.execute(update(Message.__table__).where(Message.case_id.in_(ids))
                            .values(text="", raw="{}", url=None))
