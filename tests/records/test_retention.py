@@ -11,6 +11,7 @@ from webcare.extensions import db
 from webcare.inbox.models import CaseEvent, CaseStatus
 from webcare.inbox.queries import earlier_cases
 from webcare.intake.models import Author, Message
+from webcare.protocol.models import CaseDecision
 from webcare.records import services
 from webcare.records.models import DestructionListStatus, PseudonymisedAuthor
 from webcare.records.retention import RetentionScheduleError, add_months, load_schedule, schedule_from_text
@@ -122,6 +123,8 @@ def test_pseudonymisation_keeps_reports_and_the_earlier_cases_grouping(app, make
     author = db.session.get(Author, author_id)
     assert changed >= 4 and author.name == services.pseudonym(author_id) != "Resident a"
     assert db.session.get(PseudonymisedAuthor, author_id) is not None
+    features = db.session.scalars(select(CaseDecision.features).where(CaseDecision.case_id == cases["a"].id)).all()
+    assert features and all("author" not in found and "sentiment" in found for found in features)
     assert report_figures() == before
     assert [case.id for case in earlier_cases(cases["a"])] == earlier
     assert db.session.get(Author, cases["f"].author_id).name == "Resident f"

@@ -183,11 +183,11 @@ def _chunks(ids: list[int]) -> Iterable[list[int]]:
         yield ids[start:start + CHUNK]
 
 
-def _without_quoting_features() -> ColumnElement:
+def _features_without(names: tuple[str, ...]) -> ColumnElement:
     if db.engine.dialect.name == "postgresql":
-        removed = " - ".join(f"'{name}'" for name in QUOTING_FEATURES)
+        removed = " - ".join(f"'{name}'" for name in names)
         return literal_column(f"(case_decisions.features::jsonb - {removed})::json")
-    return func.json_remove(CaseDecision.features, *(f"$.{name}" for name in QUOTING_FEATURES))
+    return func.json_remove(CaseDecision.features, *(f"$.{name}" for name in names))
 
 
 def remove_contents(case_ids: list[int]) -> None:
@@ -203,7 +203,7 @@ def remove_contents(case_ids: list[int]) -> None:
                            .values(text="", drafted_text=None, rejection_reason=None, last_error=None))
         db.session.execute(update(CaseEvent.__table__).where(CaseEvent.case_id.in_(ids)).values(details=REDACTED))
         db.session.execute(update(CaseDecision.__table__).where(CaseDecision.case_id.in_(ids))
-                           .values(features=_without_quoting_features()))
+                           .values(features=_features_without(QUOTING_FEATURES)))
         db.session.execute(update(Notification.__table__)
                            .where(Notification.link.in_([f"/cases/{case_id}" for case_id in ids])).values(body=""))
     _forget_authors_without_kept_cases(case_ids)
@@ -232,7 +232,10 @@ def pseudonym(author_id: int) -> str:
 
 
 def pseudonymise_authors(now: datetime | None = None) -> int:
-    """Replace name, handle and platform id of residents whose cases all closed long enough ago and are not on hold."""
+    """Replace name, handle and platform id of residents whose cases all closed long enough ago and are not on hold.
+
+    The handle the protocol derived as a feature goes too; the other features (sentiment, reach) stay for the reports.
+    """
     now = now or utcnow()
     months = current_app.config.get("WEBCARE_PSEUDONYMISE_AFTER_MONTHS", 12)
     cutoff = add_months(now, -months)
@@ -255,6 +258,10 @@ def pseudonymise_authors(now: datetime | None = None) -> int:
             name=bindparam("pseudonym"), handle=bindparam("pseudonym"), platform_id=bindparam("pseudonym")),
         rows,
     )
+    for chunk in _chunks(authors):
+        db.session.execute(update(CaseDecision.__table__)
+                           .where(CaseDecision.case_id.in_(select(Case.id).where(Case.author_id.in_(chunk))))
+                           .values(features=_features_without(("author",))))
     db.session.add_all(PseudonymisedAuthor(author_id=row["author"], pseudonym=row["pseudonym"], at=now) for row in rows)
     db.session.commit()
     return len(rows)
