@@ -6,7 +6,8 @@ import zipfile
 from tests.records.test_subject_requests import fatima  # noqa: F401  (fixture)
 from webcare.auth.models import Role
 from webcare.extensions import db
-from webcare.records.models import SubjectRequest, SubjectRequestStatus
+from webcare.records import subjects
+from webcare.records.models import SubjectRequest, SubjectRequestKind, SubjectRequestStatus
 from webcare.records.residents import find_identities
 
 
@@ -45,3 +46,18 @@ def test_records_managers_may_not_search_residents(app, client, auth, make_user)
     auth.login_as(make_user(Role.RECORDS_MANAGER))
 
     assert client.get("/records/residents?q=fatima").status_code == 403
+
+
+def test_the_privacy_officer_puts_a_resident_on_hold_and_the_erasure_is_then_refused(
+        app, client, auth, fatima, csrf_from):  # noqa: F811
+    request = subjects.register_request(SubjectRequestKind.ERASURE, "Fatima", find_identities("fatima"), by=fatima)
+    auth.login_as(fatima)
+    token = csrf_from(client.get(f"/records/requests/{request.id}").get_data(as_text=True))
+
+    held = client.post(f"/records/requests/{request.id}/hold", data={"hold-csrf_token": token,
+                                                                     "hold-reason": "Bezwaarprocedure"})
+    erased = client.post(f"/records/requests/{request.id}/erase", data={"csrf_token": token})
+
+    assert held.status_code == 303 and erased.status_code == 303
+    assert db.session.get(SubjectRequest, request.id).status == SubjectRequestStatus.REFUSED
+    assert "bevroren" in db.session.get(SubjectRequest, request.id).outcome

@@ -49,3 +49,7 @@ class RequestForm(FlaskForm):
 
 class HandleForm(FlaskForm):
     pass
+
+
+class ResidentHoldForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for the hold"), validators=[DataRequired(), *NOTE])

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, exists, func, literal_column, or_, select, update
+from sqlalchemy import Select, and_, bindparam, exists, func, literal_column, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from webcare.auth.models import Role, User
@@ -97,10 +97,12 @@ def place_hold(reason: str, *, by: User, case: Case | None = None, author: Autho
 def lift_hold(hold: LegalHold, *, by: User, now: datetime | None = None) -> None:
     _require(by, Role.RECORDS_MANAGER, Role.PRIVACY_OFFICER)
     hold.lifted_at, hold.lifted_by_id = now or utcnow(), by.id
+    if hold.case_id is not None:
+        record(db.session.get(Case, hold.case_id), "legal_hold_lifted", by=by, at=hold.lifted_at, reason=hold.reason)
     db.session.commit()
 
 
-def _listed_case_ids() -> select:
+def _listed_case_ids() -> Select:
     return (
         select(DestructionListItem.case_id)
         .join(DestructionList)

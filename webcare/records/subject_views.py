@@ -15,7 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from webcare.auth.access import role_required
 from webcare.extensions import db
 from webcare.intake.models import Author
-from webcare.records import forms, subjects
+from webcare.records import forms, services, subjects
 from webcare.records.models import SubjectRequest, SubjectRequestKind, SubjectRequestStatus
 from webcare.records.residents import find_identities
 from webcare.records.views import PRIVACY, bp
@@ -71,7 +71,7 @@ def subject_request(request_id: int):
     return render_template(
         "records/subject_request.html", subject=found, identities=subjects.identities_of(found),
         cases=subjects.cases_of(found.author_ids), messages=subjects.messages_of(found.author_ids),
-        form=forms.HandleForm(), statuses=REQUEST_STATUSES, kinds=REQUEST_KINDS, now=utcnow(),
+        form=forms.HandleForm(), hold_form=forms.ResidentHoldForm(prefix="hold"), statuses=REQUEST_STATUSES, kinds=REQUEST_KINDS, now=utcnow(),
         is_open=found.status == SubjectRequestStatus.OPEN,
     )
 
@@ -99,4 +99,17 @@ def erase(request_id: int):
         abort(409)
     flash(_("%(erased)d cases erased, %(refused)d kept with the reason recorded.", erased=len(outcome.erased),
             refused=len(outcome.refused)), "success")
+    return redirect(url_for("records.subject_request", request_id=found.id), 303)
+
+
+@bp.post("/requests/<int:request_id>/hold")
+@role_required(*PRIVACY)
+def hold_resident(request_id: int):
+    found = db.get_or_404(SubjectRequest, request_id)
+    form = forms.ResidentHoldForm(prefix="hold")
+    if not form.validate_on_submit():
+        abort(400)
+    for identity in subjects.identities_of(found):
+        services.place_hold(form.reason.data, by=current_user, author=identity)
+    flash(_("Every identity of this resident is on hold."), "success")
     return redirect(url_for("records.subject_request", request_id=found.id), 303)
