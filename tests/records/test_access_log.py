@@ -1,7 +1,7 @@
 """The access log: case views are logged with who, what, which resident and from where; the log cannot change."""
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import DatabaseError
 
 from tests.conftest import AuthActions
@@ -66,3 +66,23 @@ def test_the_database_refuses_to_change_or_remove_log_entries(app, client, auth,
         db.session.execute(text(change))
     db.session.rollback()
     assert db.session.scalar(select(AccessLogEntry.address)) != "x"
+
+
+def test_logging_a_case_view_costs_the_case_page_one_insert_that_finds_the_resident_itself(app, client, auth, make_user):
+    case = new_case()
+    auth.login_as(make_user(Role.AGENT))
+    statements = []
+
+    def remember(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", remember)
+    try:
+        assert client.get(f"/cases/{case.id}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", remember)
+
+    touching_the_log = [statement for statement in statements if "access_log" in statement]
+    assert len(touching_the_log) == 1
+    insert = touching_the_log[0].upper()
+    assert insert.lstrip().startswith("INSERT") and "SELECT" in insert and "FROM CASES" in insert
