@@ -124,3 +124,16 @@ def test_agents_may_not_export_to_the_archive(app, client, auth, make_user):
     auth.login_as(make_user(Role.AGENT, Role.PRIVACY_OFFICER))
 
     assert client.get("/records/archive").status_code == 403
+
+
+@pytest.mark.slow
+def test_an_export_of_the_demos_closed_cases_validates_and_its_pdfs_are_pdf_a(app, runner, tmp_path, mdto_schema):
+    assert runner.invoke(args=["demo", "--weeks", "2"]).exit_code == 0
+
+    exported = export_closed_cases(date(2000, 1, 1), date(2100, 1, 1), tmp_path, by=None, limit=12)
+
+    assert len(exported) == 12
+    for path in sorted(tmp_path.rglob("*.xml")):
+        mdto_schema.validate(str(path))
+    for path in tmp_path.rglob("*.pdf"):
+        assert 'pdfaid:part="2"' in PdfReader(path).xmp_metadata.rdf_root.toxml()
