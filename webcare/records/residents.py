@@ -15,11 +15,10 @@ def find_identities(query: str) -> list[Author]:
     needle = query.strip().lower()
     if len(needle) < 2:
         return []
-    pattern = f"%{needle}%"
     return list(db.session.scalars(
         select(Author)
-        .where(or_(func.lower(Author.name).like(pattern), func.lower(Author.handle).like(pattern),
-                   func.lower(Author.platform_id).like(pattern)))
+        .where(or_(*(func.lower(column).contains(needle, autoescape=True)
+                     for column in (Author.name, Author.handle, Author.platform_id))))
         .order_by(Author.channel, Author.id)
         .limit(SEARCH_LIMIT)
     ))
