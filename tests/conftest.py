@@ -128,7 +128,7 @@ def app(database_url, tmp_path, monkeypatch) -> Iterator[Flask]:
     def forget_request_state(error):
         # Requests in a test share the fixture's app context and so its `g`; in production each request has
         # its own. Flask-WTF caches the CSRF token in `g`, which would outlive the session it belongs to.
-        for name in ("csrf_token", "babel_locale", "babel_tzinfo", "babel_translations"):
+        for name in ("csrf_token", "babel_locale", "babel_tzinfo", "babel_translations", "_login_user"):
             g.pop(name, None)
 
     with app.app_context():

@@ -35,6 +35,9 @@ from webcare.ops.logs import install_request_ids
 from webcare.ops.views import bp as ops_bp
 from webcare.ops.views import install_request_timing
 from webcare.protocol.views import bp as protocol_bp
+from webcare.records import archive_views, destruction_views, subject_views  # noqa: F401  (routes on the records blueprint)
+from webcare.records.access import install_access_logging
+from webcare.records.views import bp as records_bp
 from webcare.replies.views import bp as replies_bp
 from webcare.reports.views import bp as reports_bp
 from webcare.resources import resource_dir
@@ -112,8 +115,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         auth_bp, inbox_bp, reports_bp, mandates_bp, replies_bp, protocol_bp, channels_bp, notifications_bp, roster_bp,
+        records_bp,
     ):
         app.register_blueprint(blueprint)
+    install_access_logging(app)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     csrf.exempt(api_bp)
 

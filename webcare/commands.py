@@ -24,6 +24,7 @@ from webcare.intake.services import import_jsonl
 from webcare.jobs import install_jobs
 from webcare.ops.logs import configure_logging
 from webcare.protocol.commands import protocol_cli
+from webcare.records.commands import archive_cli, retention_cli
 from webcare.reports.commands import report_command
 from webcare.roster.commands import roster
 from webcare.server import serve
@@ -162,6 +163,8 @@ def demo_command(weeks: int, seed: int, if_empty: bool) -> None:
 def register_commands(app: Flask) -> None:
     for command in (
         protocol_cli,
+        archive_cli,
+        retention_cli,
         report_command,
         roster,
         worker_command,

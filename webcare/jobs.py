@@ -21,6 +21,8 @@ from webcare.roster.services import warn_about_gaps
 from webcare.timeutil import utcnow
 from webcare.ops.heartbeat import SCHEDULER, beat
 from webcare.ops.metrics import record_job
+from webcare.records.services import propose_destruction_list
+from webcare.records.services import pseudonymise_authors
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,14 @@ def send_webform_receipts() -> None:
     send_pending_receipts()
 
 
+def propose_destruction_list() -> None:
+    propose_destruction_list()
+
+
+def pseudonymise_authors() -> None:
+    pseudonymise_authors()
+
+
 def scheduled_jobs(app: Flask) -> list[Job]:
     jobs: list[Job] = [
         Job("notification-emails", send_notification_emails, 30),
@@ -73,6 +83,8 @@ def scheduled_jobs(app: Flask) -> list[Job]:
         Job("roster-route-waiting", route_waiting_cases, 60),
         Job("poll-mailboxes", poll_mailboxes, 60),
         Job("webform-receipts", send_webform_receipts, 30),
+        Job("destruction-list", propose_destruction_list, 86400),
+        Job("pseudonymise-authors", pseudonymise_authors, 86400),
     ]
     if app.config["WEBCARE_DEMO_TRICKLE_SECONDS"] > 0:
         jobs.append(Job("demo-trickle", demo_trickle, app.config["WEBCARE_DEMO_TRICKLE_SECONDS"]))

@@ -23,3 +23,5 @@ from webcare.replies.models import Reply  # noqa: F401
 from webcare.reports.models import ReportDigest  # noqa: F401
 from webcare.roster.models import CaseDutyRecord, RosterConfig  # noqa: F401
 from webcare.ops.models import Heartbeat  # noqa: F401
+from webcare.records.models import AccessLogEntry, DestructionList, DestructionListItem, LegalHold  # noqa: F401
+from webcare.records.models import PseudonymisedAuthor, SubjectRequest  # noqa: F401

@@ -8,10 +8,11 @@ from webcare.mandates.models import Permission, Visibility
 from webcare.replies.services import draft_reply
 
 A, L, M, AD = Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN
+RM, PO = Role.RECORDS_MANAGER, Role.PRIVACY_OFFICER
 # (method, path, roles allowed in); a role outside gets 403, an anonymous visitor the login page.
 # Agents read the approval queue only with a mandate to send directly (none here): see the tests below.
 ENDPOINTS = [
-    ("GET", "/mandates", {A, L, M, AD}),
+    ("GET", "/mandates", {A, L, M, AD, RM, PO}),
     ("POST", "/mandates", {L}),
     ("GET", "/mandates/{rule}/edit", {L}),
     ("POST", "/mandates/{rule}/edit", {L}),

@@ -29,7 +29,7 @@ def role_required(*roles: Role):
     return decorate
 
 
-ANY_STAFF = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
+ANY_STAFF = (Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN, Role.RECORDS_MANAGER, Role.PRIVACY_OFFICER)
 
 
 def token_required(view):

@@ -19,6 +19,8 @@ class Role(enum.StrEnum):
     LEAD = "lead"
     MANAGER = "manager"
     ADMIN = "admin"
+    RECORDS_MANAGER = "records_manager"
+    PRIVACY_OFFICER = "privacy_officer"
 
 
 class Team(db.Model):

@@ -44,6 +44,8 @@ DEMO_USERS = [
     ("joost@lindeburg.example", "Joost Bakker", {Role.LEAD, Role.AGENT}),
     ("els@lindeburg.example", "Els van Dijk", {Role.MANAGER}),
     ("beheer@lindeburg.example", "Beheerder Lindeburg", {Role.ADMIN}),
+    ("archief@lindeburg.example", "Ria Hoekstra", {Role.RECORDS_MANAGER}),
+    ("privacy@lindeburg.example", "Pieter de Graaf", {Role.PRIVACY_OFFICER}),
 ]
 DEMO_ACCOUNTS = [
     (Channel.X, "gemeentelindeburg", "Gemeente Lindeburg", True),

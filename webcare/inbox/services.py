@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from webcare.auth.access import ANY_STAFF
 from webcare.auth.models import Role, User, UserRole
 from webcare.extensions import db
 from webcare.inbox.events import record
@@ -100,7 +101,7 @@ def may(user: User, action: str, case: Case) -> bool:
     Leads may (re)assign any case; an agent may reassign only a case they own, and claim only unowned ones.
     """
     if action == "view":
-        return user.has_role(Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
+        return user.has_role(*ANY_STAFF)
     if not user.has_role(*WORKING_ROLES):
         return False
     if action == "assign":

@@ -150,7 +150,7 @@ def reject(reply_id: int):
 
 
 @bp.get("/outbox/failed")
-@role_required(*ANY_STAFF)
+@role_required(Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
 def failed():
     return render_template(
         "replies/failed.html", replies=services.failed_replies(), form=ActionForm(), may_retry=current_user.has_role(*RETRIERS)
