@@ -135,8 +135,7 @@ def _select_locale() -> str:
 def _register_template_helpers(app: Flask) -> None:
     from webcare import formatting
 
-    app.jinja_env.filters["local_time"] = formatting.local_time
-    app.jinja_env.filters["duration"] = formatting.duration
+    app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["current_locale"] = _select_locale
     app.jinja_env.globals["LOCALES"] = LOCALES
 

@@ -58,7 +58,8 @@ def test_reports_page_shows_attainment_topics_and_the_previous_period(app, clien
 
     assert 'id="by-priority"' in page and 'id="breakdown"' in page and 'id="volume-heatmap"' in page
     assert "afval" in page and "parkeren" in page
-    assert "66.7 %" in page  # high: two of three answered within 30 minutes
+    assert "66,7%" in page  # high: two of three answered within 30 minutes
+    assert '<span title="15 min">15 min</span>' in page  # high: median of 5, 15 and 45 minutes
     assert 'data-chart=' in page and "<script>" not in page
     assert "Geen gegevens: de besluiten van het reactieprotocol in deze periode bevatten geen sentiment." in page
 
@@ -133,8 +134,9 @@ def test_weekly_digest_goes_to_each_manager_once_per_week(app, make_user, smtp):
     assert db.session.scalar(select(func.count()).select_from(ReportDigest)) == 1
     assert sorted(envelope.rcpt_tos[0] for envelope in smtp.messages) == sorted([manager.email, other_manager.email])
     body = smtp.messages[0].content.decode("utf-8", "replace")
-    assert "2026-03-02" in body and "2026-03-08" in body
-    assert "100.0 %" in body  # the one case was answered within its norm
+    assert "2 mrt 2026" in body and "8 mrt 2026" in body
+    assert "100,0%" in body  # the one case was answered within its norm
+    assert "mediaan 10 min" in body and "Hoog: 1 zaken" in body
 
 
 def test_weekly_digest_records_a_failed_delivery_and_is_not_resent(app, make_user):
