@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -124,6 +124,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _select_locale() -> str:
+    if not has_request_context():
+        return "nl"  # the CLI, the scheduler and mails outside a request speak the default language
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen

@@ -69,6 +69,11 @@ def percent(share: float | None, digits: int = 1) -> str:
     return format_percent(share, format=pattern)
 
 
+def local_date(day: date | None, pattern: str = "d MMM yyyy") -> str:
+    """A calendar day in the user's locale: "2 mrt 2026"."""
+    return "" if day is None else format_date(day, pattern)
+
+
 def weekday_date(day: date, pattern: str = "EEE d-M") -> str:
     """A day with its weekday name in the user's locale: "ma 30-11" in Dutch, "Mon 30-11" in English."""
     return format_date(day, pattern)
@@ -85,6 +90,7 @@ FILTERS = {
     "exact_minutes": exact_minutes,
     "decimal": decimal,
     "percent": percent,
+    "local_date": local_date,
     "weekday_date": weekday_date,
     "weekday_name": weekday_name,
 }

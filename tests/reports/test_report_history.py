@@ -110,7 +110,7 @@ def test_report_command_writes_csv_and_a_table(app, runner):
     assert lines[0].startswith("band,count,responded,attainment")
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["evening", "office", "weekend"]
     assert as_table.exit_code == 0 and "all" in as_table.output and "fr_p90_min" in as_table.output
-    assert backwards.exit_code != 0 and "ends before it starts" in backwards.output
+    assert backwards.exit_code != 0 and "eindigt voordat hij begint" in backwards.output
 
 
 def test_a_later_reply_does_not_move_the_first_response(app):
