@@ -162,11 +162,21 @@ def _register_errors(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 
+    def explanation(error) -> str | None:
+        """A message for the person: why a form was refused, or a description the code gave; never Werkzeug's."""
+        from flask_babel import gettext
+        from flask_wtf.csrf import CSRFError
+
+        if isinstance(error, CSRFError):
+            return gettext("The form has expired or was sent from elsewhere. Go back, reload the page and send it again.")
+        description = getattr(error, "description", None)
+        return description if description and description != type(error).description else None
+
     def handler(status: int):
         def handle(error):
             if wants_json():
                 return jsonify(error=getattr(error, "description", str(error))), status
-            return render_template("errors/error.html", status=status, error=error), status
+            return render_template("errors/error.html", status=status, error=error, explanation=explanation(error)), status
 
         return handle
 

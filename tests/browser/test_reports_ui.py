@@ -44,7 +44,7 @@ def test_manager_changes_the_period_sees_tables_and_charts_and_downloads_csv(man
         page.wait_for_function(f"() => document.querySelector('{chart}').chart !== undefined")
 
     with page.expect_download() as download_info:
-        page.locator("a[href*='/reports/export/cases.csv']").click()
+        page.get_by_role("link", name="Zaken (CSV voor Excel)").click()
     download = download_info.value
     assert download.suggested_filename == "webcare-cases-2026-11-01-2026-11-30.csv"
     raw = open(download.path(), "rb").read()

@@ -130,3 +130,35 @@ def test_the_team_feed_works_and_a_wrong_or_old_token_is_not_found(team_setup, c
 
     regenerate_feed_token(config)
     assert client.get(f"/roster/feeds/team/{old}.ics").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("hours?from=2026-11-30&to=2026-11-01", "Kies een periode die op of na de eerste dag eindigt"),
+        ("hours?from=gisteren", "“gisteren” is geen datum"),
+        ("week?start=31-11-2026", "“31-11-2026” is geen datum"),
+        ("month?month=november", "“november” is geen maand"),
+    ],
+)
+def test_an_invalid_period_keeps_the_page_and_says_what_to_change(team_setup, client, csrf_from, query, message):
+    _login(client, csrf_from, team_setup.manager)
+
+    response = client.get(f"/roster/{team_setup.team.id}/{query}")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page and "flash-error" in page
+    assert "<table" in page  # the page itself, not an error page
+
+
+def test_an_out_of_range_handling_time_is_named_on_the_coverage_page(team_setup, client, csrf_from):
+    _login(client, csrf_from, team_setup.lead)
+    team_id = team_setup.team.id
+    token = csrf_from(client.get(f"/roster/{team_id}/coverage").get_data(as_text=True))
+
+    response = client.post(f"/roster/{team_id}/settings", data={"average_handling_minutes": "0", "csrf_token": token},
+                           follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "flash-error" in response.get_data(as_text=True)

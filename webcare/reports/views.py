@@ -58,13 +58,16 @@ def _filename(query: ReportQuery, what: str, extension: str) -> str:
 
 
 def _refused(problem: BadReportRequest):
-    """The page again with the form as the user filled it in and what to change; nothing is lost."""
+    """The page again with the form as the user filled it in and what to change; nothing is lost.
+
+    A GET form that is answered with its own page, so 200: the message is the answer, not a failure.
+    """
     entered = {"from": request.args.get("from", ""), "to": request.args.get("to", ""),
                "clock": request.args.get("clock", Clock.CALENDAR.value), "by": request.args.getlist("by")}
     return render_template(
         "reports/index.html", page=None, query=None, entered=entered, problem=str(problem),
         breakdowns=BREAKDOWNS, clocks=list(Clock),
-    ), 400
+    )
 
 
 @bp.get("")
