@@ -136,9 +136,13 @@ def _select_locale() -> str:
 
 def _register_template_helpers(app: Flask) -> None:
     from webcare import formatting
+    from webcare.labels import label
+    from webcare.protocol.trace_text import trace_step
 
     app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["current_locale"] = _select_locale
+    app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["trace_step"] = trace_step
     app.jinja_env.globals["LOCALES"] = LOCALES
 
 

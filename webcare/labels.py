@@ -19,6 +19,24 @@ PRIORITIES = {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal")
 BANDS = {"office": _l("Office"), "evening": _l("Evening"), "night": _l("Night"), "weekend": _l("Weekend"),
          "holiday": _l("Holiday")}
 NORM = {"yes": _l("yes"), "no": _l("no")}
+SHIFT_KINDS = {"office": _l("office"), "evening": _l("evening"), "weekend": _l("weekend"), "on_call": _l("on call")}
+FREQUENCIES = {"daily": _l("daily"), "weekly": _l("weekly")}
+ROLES = {"agent": _l("Agent"), "lead": _l("Team lead"), "manager": _l("Manager"), "admin": _l("Administrator")}
+RISKS = {"low": _l("low"), "medium": _l("medium"), "high": _l("high")}
+VISIBILITIES = {"public": _l("public"), "private": _l("private")}
+PERMISSIONS = {"may_send": _l("may send"), "needs_approval": _l("needs approval"), "may_not": _l("may not")}
+EVENTS = {
+    "case_opened": _l("Case opened"), "message_received": _l("Message received"), "reply_recorded": _l("Reply recorded"),
+    "status_changed": _l("Status changed"), "reopened": _l("Reopened"), "claimed": _l("Claimed"),
+    "assigned": _l("Assigned"), "reassigned": _l("Reassigned"), "note": _l("Internal note"), "escalated": _l("Escalated"),
+    "department_answered": _l("Department answered"), "resolved": _l("Resolved"), "ignored": _l("Ignored"),
+    "decided": _l("Protocol decision"), "approval_requested": _l("Approval requested"), "bundled": _l("Added to a bundle"),
+    "answered_by_bundle": _l("Answered by the bundle's summary"), "reply_queued": _l("Reply queued for sending"),
+    "reply_sent": _l("Reply sent"), "reply_failed": _l("Reply not delivered"), "reply_retried": _l("Reply sent again"),
+    "reply_rejected": _l("Reply rejected"), "reply_approved": _l("Reply approved"),
+    "delivery_failed": _l("Delivery failed"), "waiting_for_shift": _l("Waiting for a shift"),
+}
+SWAP_STATUSES = {"open": _l("open"), "taken": _l("taken"), "rejected": _l("rejected"), "past_due": _l("past due")}
 
 LABELS: dict[str, dict] = {
     "channel": CHANNELS,
@@ -27,6 +45,14 @@ LABELS: dict[str, dict] = {
     "priority": PRIORITIES,
     "band": BANDS,
     "norm": NORM,
+    "shift_kind": SHIFT_KINDS,
+    "frequency": FREQUENCIES,
+    "swap_status": SWAP_STATUSES,
+    "event": EVENTS,
+    "role": ROLES,
+    "risk": RISKS,
+    "visibility": VISIBILITIES,
+    "permission": PERMISSIONS,
 }
 
 
