@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from flask_babel import lazy_gettext as _l
+
 from webcare.channels.base import (
     Connector, Delivery, MalformedDelivery, OutgoingReply, ParsedDelivery, SendFailed, SentReply, SignatureError,
     register,

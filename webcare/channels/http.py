@@ -12,6 +12,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
 from webcare.channels.base import SendFailed
 from webcare.timeutil import utcnow
 

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from flask_babel import gettext
+
 from webcare.auth.models import User
 from webcare.channels.base import (
     Connector, Delivery, MalformedDelivery, ParsedDelivery, SignatureError, StatusUpdate,
@@ -187,7 +189,7 @@ def _tell_the_author(message: Message, update: StatusUpdate) -> None:
     reply = db.session.scalar(select(Reply).where(Reply.message_id == message.id))
     if reply is not None:
         notify([reply.author], kind="delivery_failed", case_id=message.case_id, link=f"/cases/{message.case_id}",
-               email=False, subject=f"Your reply on case #{message.case_id} was not delivered",
+               email=False, subject=gettext("Your reply on case #%(id)s was not delivered", id=message.case_id),
                body=update.error or "")
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+
 from webcare.channels import http, signing
 from webcare.channels.base import (
     Connector, Delivery, MalformedDelivery, OutgoingReply, ParsedDelivery, SendFailed, SentReply, SignatureError,

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from flask_babel import gettext
+
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox.models import Case
@@ -70,7 +72,7 @@ def close_due_bundles(now: datetime | None = None) -> list[Bundle]:
         notify(
             users_with_role(Role.LEAD),
             kind="bundle_ready",
-            subject=f"Bundel klaar: {bundle.summary['messages']} reacties over {bundle.topic or 'één onderwerp'}",
+            subject=gettext("Bundle ready: %(count)s reactions about %(topic)s", count=bundle.summary["messages"], topic=bundle.topic or gettext("one subject")),
             body=bundle.summary_draft or "",
             link="/inbox?view=bundles",
             email=False,

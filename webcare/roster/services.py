@@ -389,8 +389,9 @@ def take_swap(config: RosterConfig, swap_id: int, *, taker: RosterPerson, by: Us
     notify(
         team_leads(config.team_id),
         kind="roster_swap_approval",
-        subject=f"Swap needs approval: {taker.name} for {swap.requester.name}",
-        body=f"{taker.name} lacks a qualification the slot asks for ({', '.join(requirements.missing_in(person)) if person else 'unknown person'}).",
+        subject=_("Swap needs approval: %(taker)s for %(requester)s", taker=taker.name, requester=swap.requester.name),
+        body=_("%(taker)s lacks a qualification the slot asks for (%(missing)s).", taker=taker.name,
+               missing=", ".join(requirements.missing_in(person)) if person else _("unknown person")),
         link=_link("roster.edit", team_id=config.team_id),
     )
     db.session.commit()
