@@ -9,11 +9,11 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
+from webcare import labels
 from webcare.channels.models import Channel
 
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>.]+$")
-CHANNEL_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "whatsapp": "WhatsApp",
-                  "email": _l("E-mail"), "webform": _l("Web form")}
+CHANNEL_LABELS = labels.CHANNELS
 MAX_FORM_TEXT = 5000
 
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from webcare.channels.forms import CHANNEL_LABELS
+from webcare import labels
 from webcare.formatting import weekday_name
 from webcare.reports.metrics import TIME_METRICS, Clock, GroupRow, Statistics, TimeMetric
 from webcare.reports.listening import (
@@ -25,14 +24,8 @@ from webcare.reports.period import ReportQuery
 from webcare.reports.statistics import all_metric_statistics
 
 HEAT_LEVELS = 5
-VALUE_LABELS = {
-    "channel": CHANNEL_LABELS,
-    "band": {"office": _l("Office"), "evening": _l("Evening"), "night": _l("Night"), "weekend": _l("Weekend"),
-             "holiday": _l("Holiday")},
-    "action": {"reply": _l("Reply"), "escalate": _l("Escalate"), "summarise": _l("Summarise"), "ignore": _l("Ignore")},
-    "priority": {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal"), "low": _l("Low")},
-}
-"""Names the page shows for stored values; the exports and `webcare report` keep the stored values."""
+VALUE_LABELS = {"channel": labels.CHANNELS, "band": labels.BANDS, "action": labels.ACTIONS, "priority": labels.PRIORITIES}
+"""Names the page and the spreadsheet exports show for stored values; machine exports keep the stored values."""
 
 
 def shown_label(breakdown: str, key, label: str) -> str:
