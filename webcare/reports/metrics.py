@@ -36,7 +36,10 @@ def interpolation_ranks(percentile: int, count: int) -> tuple[int, int]:
 
 
 def interpolate(lower: float, upper: float | None, weight: int) -> float:
-    """The value `weight` hundredths of the way from `lower` to `upper`, as statistics.quantiles computes it."""
+    """The value `weight` hundredths of the way from `lower` to `upper`, as statistics.quantiles computes it.
+
+    Rounded to two decimals: exact for whole seconds, whose interpolations have at most two.
+    """
     if not weight or upper is None:
         return float(lower)
     return round((lower * (100 - weight) + upper * weight) / 100, 2)
