@@ -395,10 +395,11 @@ class WhatsAppConnector(MetaConnector):
             options = settings_of(reply.account).options or {}
             template = options.get("whatsapp_template")
             if not template:
-                since = f"last message {last.isoformat()}" if last else "no message from this resident"
+                since = (_l("last message %(at)s", at=last.isoformat()) if last
+                         else _l("no message from this resident"))
                 raise SendFailed(
-                    "outside WhatsApp's 24-hour customer service window "
-                    f"({since}); only a template message may be sent, and no template is configured for this account",
+                    _l("outside WhatsApp's 24-hour customer service window (%(since)s); only a template message may be "
+                       "sent, and no template is configured for this account", since=since),
                     is_permanent=True,
                 )
             body |= {"type": "template", "template": {
