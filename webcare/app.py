@@ -28,12 +28,14 @@ from webcare.extensions import (
     render_migration_item,
 )
 from webcare.inbox.views import bp as inbox_bp
+from webcare.labels import label
 from webcare.locales import LOCALES, select_locale
 from webcare.mandates.views import bp as mandates_bp
 from webcare.notifications.views import bp as notifications_bp
 from webcare.ops.logs import install_request_ids
 from webcare.ops.views import bp as ops_bp
 from webcare.ops.views import install_request_timing
+from webcare.protocol.trace_text import trace_step
 from webcare.protocol.views import bp as protocol_bp
 from webcare.records import archive_views, destruction_views, subject_views  # noqa: F401  (routes on the records blueprint)
 from webcare.records.access import install_access_logging
@@ -131,9 +133,10 @@ def _register_operations(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    app.jinja_env.filters["local_time"] = formatting.local_time
-    app.jinja_env.filters["duration"] = formatting.duration
+    app.jinja_env.filters.update(formatting.FILTERS)
     app.jinja_env.globals["current_locale"] = select_locale
+    app.jinja_env.globals["label"] = label
+    app.jinja_env.globals["trace_step"] = trace_step
     app.jinja_env.globals["LOCALES"] = LOCALES
 
 
@@ -155,11 +158,21 @@ def _register_errors(app: Flask) -> None:
     def wants_json() -> bool:
         return request.path.startswith("/api/")
 
+    def explanation(error) -> str | None:
+        """A message for the person: why a form was refused, or a description the code gave; never Werkzeug's."""
+        from flask_babel import gettext
+        from flask_wtf.csrf import CSRFError
+
+        if isinstance(error, CSRFError):
+            return gettext("The form has expired or was sent from elsewhere. Go back, reload the page and send it again.")
+        description = getattr(error, "description", None)
+        return description if description and description != type(error).description else None
+
     def handler(status: int):
         def handle(error):
             if wants_json():
                 return jsonify(error=getattr(error, "description", str(error))), status
-            return render_template("errors/error.html", status=status, error=error), status
+            return render_template("errors/error.html", status=status, error=error, explanation=explanation(error)), status
 
         return handle
 

@@ -12,6 +12,7 @@ import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -49,7 +50,8 @@ def worker_command(drain: bool, batch_size: int | None) -> None:
         totals = run_worker(app, drain=drain, stop=stop, batch_size=batch_size)
     except KeyboardInterrupt:
         return
-    click.echo(f"processed {totals.processed} messages in {totals.batches} batches ({totals.failed} failed)")
+    click.echo(gettext("processed %(processed)d messages in %(batches)d batches (%(failed)d failed)",
+                       processed=totals.processed, batches=totals.batches, failed=totals.failed))
 
 
 @click.command("scheduler")
@@ -86,14 +88,15 @@ def import_command(file: Path, batch_size: int) -> None:
         # Large reads: each one releases the GIL, which the reading thread then waits to take back.
         stream = file.open("rb", buffering=1 << 20)
     except OSError as error:
-        raise click.ClickException(f"cannot read {file}: {error.strerror}") from None
+        raise click.ClickException(gettext("cannot read %(file)s: %(reason)s", file=file, reason=error.strerror)) from None
     with stream, click.progressbar(
-        length=file.stat().st_size, label=f"importing {file.name}", file=sys.stderr, show_eta=True
+        length=file.stat().st_size, label=gettext("importing %(file)s", file=file.name), file=sys.stderr, show_eta=True
     ) as bar:
         summary = import_jsonl(stream, source=f"import:{file.name}", batch_size=batch_size, on_progress=bar.update)
     click.echo(
-        f"{summary.imported} imported, {summary.duplicates} duplicate, {summary.rejected} rejected"
-        + (" (see `webcare dead-letters`)" if summary.rejected else "")
+        gettext("%(imported)d imported, %(duplicates)d duplicate, %(rejected)d rejected", imported=summary.imported,
+                duplicates=summary.duplicates, rejected=summary.rejected)
+        + (" " + gettext("(see `webcare dead-letters`)") if summary.rejected else "")
     )
 
 
@@ -121,12 +124,12 @@ def user_group() -> None:
 def user_create(email: str, name: str, roles: tuple[str, ...], password: str) -> None:
     """Create a user with one or more roles."""
     if len(password) < 10:
-        raise click.BadParameter("use at least 10 characters", param_hint="--password")
+        raise click.BadParameter(gettext("use at least 10 characters"), param_hint="--password")
     try:
         create_user(email, name, password, {Role(role) for role in roles})
     except UserExists:
-        raise click.ClickException(f"a user with e-mail {email} exists already") from None
-    click.echo(f"created {email} ({', '.join(roles)})")
+        raise click.ClickException(gettext("a user with e-mail %(email)s exists already", email=email)) from None
+    click.echo(gettext("created %(email)s (%(roles)s)", email=email, roles=", ".join(roles)))
 
 
 @click.group("token")
@@ -143,7 +146,7 @@ def token_create(name: str) -> None:
         token = create_api_token(name)
     except IntegrityError:
         db.session.rollback()
-        raise click.ClickException(f"a token named {name!r} exists already") from None
+        raise click.ClickException(gettext("a token named %(name)s exists already", name=name)) from None
     click.echo(token)
 
 
@@ -155,7 +158,7 @@ def token_create(name: str) -> None:
 def demo_command(weeks: int, seed: int, if_empty: bool) -> None:
     """Load the fictional municipality Lindeburg: accounts, users and weeks of messages."""
     logins = demo.load_demo(weeks=weeks, seed=seed, messages=not (if_empty and demo.has_cases()))
-    click.echo("Demo logins (e-mail / password):")
+    click.echo(gettext("Demo logins (e-mail / password):"))
     for email, password, roles in logins:
         click.echo(f"  {email:32} {password:20} {roles}")
 

@@ -16,13 +16,12 @@ from webcare.extensions import db
 from webcare.inbox import routing
 from webcare.inbox.bundles import close_due_bundles
 from webcare.notifications.services import send_pending_emails
+from webcare.records import services as records
 from webcare.reports import digest
 from webcare.roster.services import warn_about_gaps
 from webcare.timeutil import utcnow
 from webcare.ops.heartbeat import SCHEDULER, beat
 from webcare.ops.metrics import record_job
-from webcare.records.services import propose_destruction_list
-from webcare.records.services import pseudonymise_authors
 
 log = logging.getLogger(__name__)
 
@@ -67,11 +66,11 @@ def send_webform_receipts() -> None:
 
 
 def propose_destruction_list() -> None:
-    propose_destruction_list()
+    records.propose_destruction_list()
 
 
 def pseudonymise_authors() -> None:
-    pseudonymise_authors()
+    records.pseudonymise_authors()
 
 
 def scheduled_jobs(app: Flask) -> list[Job]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import session
+from flask import has_request_context, session
 from flask_login import current_user
 
 LOCALES = ("nl", "en")
@@ -10,7 +10,10 @@ DEFAULT_LOCALE = "nl"
 
 
 def select_locale() -> str:
-    """The language chosen in this session, else the user's own, else Dutch."""
+    """The language chosen in this session, else the user's own, else Dutch (also outside a request: the CLI,
+    the scheduler and mails speak the default language)."""
+    if not has_request_context():
+        return DEFAULT_LOCALE
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen

@@ -120,7 +120,7 @@ def test_a_whatsapp_answer_after_24_hours_without_a_template_fails_permanently_a
                                  now=datetime.fromisoformat("2026-11-03T09:00:01+00:00"))
 
     assert failed.value.is_permanent
-    assert "24-hour" in str(failed.value) and "template" in str(failed.value)
+    assert "24 uur" in str(failed.value) and "template" in str(failed.value)
     assert platform.requests == []
 
 

@@ -108,14 +108,14 @@ def test_import_command_prints_a_summary_and_keeps_going_after_bad_lines(app, ru
     result = runner.invoke(args=["import", str(path)])
 
     assert result.exit_code == 0, result.output
-    assert "2 imported, 0 duplicate, 1 rejected" in result.output
+    assert "2 geïmporteerd, 0 dubbel, 1 geweigerd" in result.output
 
 
 def test_import_command_fails_only_when_it_cannot_run(app, runner, tmp_path):
     result = runner.invoke(args=["import", str(tmp_path / "missing.jsonl")])
 
     assert result.exit_code != 0
-    assert "cannot read" in result.output
+    assert "kan " in result.output and "niet lezen" in result.output
 
 
 def test_outbound_lines_and_is_public_default_follow_the_channel(app):

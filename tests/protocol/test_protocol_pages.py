@@ -89,3 +89,15 @@ def test_the_simulator_page_reports_counts(client, make_user, auth, csrf_from, a
 
     assert response.status_code == 200
     assert re.search(r"0 (messages replayed|berichten)", response.get_data(as_text=True))
+
+
+def test_an_empty_upload_shows_what_is_missing_instead_of_a_bare_error(client, make_user, auth, csrf_from, active):
+    auth.login_as(make_user(Role.LEAD))
+    token = csrf_from(client.get("/protocol/").get_data(as_text=True))
+
+    response = client.post("/protocol/upload", data={"text": "", "csrf_token": token})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Reactieprotocol (YAML): Dit veld is vereist." in page and "Er is niets opgeslagen" in page
+    assert len(db.session.scalars(select(ProtocolVersion)).all()) == 1

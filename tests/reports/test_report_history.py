@@ -60,13 +60,15 @@ def test_report_over_imported_history_gives_the_hand_computed_percentiles(app):
 
     calendar_values = sorted(row[3] for row in CONVERSATIONS)
     staffed_values = sorted(row[4] for row in CONVERSATIONS)
-    # six answered cases: nearest rank p50 = 3rd, p90 = ceil(5.4) = 6th, p95 = ceil(5.7) = 6th
+    # six answered cases, PERCENTILE.INC: p50 halfway 3rd–4th, p90 halfway 5th–6th, p95 a quarter past the 5th
     assert (calendar.cases, calendar.responded) == (7, 6)
     assert (calendar.first_response.p50, calendar.first_response.p90, calendar.first_response.p95) == (
-        calendar_values[2], calendar_values[5], calendar_values[5]
+        (calendar_values[2] + calendar_values[3]) / 2,
+        (calendar_values[4] + calendar_values[5]) / 2,
+        calendar_values[4] + 0.75 * (calendar_values[5] - calendar_values[4]),
     )
     assert calendar.first_response.total_seconds == sum(calendar_values)
-    assert (staffed.first_response.p50, staffed.first_response.p90) == (staffed_values[2], staffed_values[5])
+    assert (staffed.first_response.p50, staffed.first_response.p90) == (3600, 7200)
     assert staffed.first_response.in_minutes() == {"count": 6, "mean": 66.67, "p50": 60.0, "p90": 120.0, "p95": 120.0}
 
 
@@ -108,7 +110,7 @@ def test_report_command_writes_csv_and_a_table(app, runner):
     assert lines[0].startswith("band,count,responded,attainment")
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["evening", "office", "weekend"]
     assert as_table.exit_code == 0 and "all" in as_table.output and "fr_p90_min" in as_table.output
-    assert backwards.exit_code != 0 and "ends before it starts" in backwards.output
+    assert backwards.exit_code != 0 and "eindigt voordat hij begint" in backwards.output
 
 
 def test_a_later_reply_does_not_move_the_first_response(app):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import math
+import statistics
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -12,7 +12,7 @@ from webcare.accounts.models import Channel
 from webcare.extensions import db
 from webcare.inbox.events import record
 from webcare.inbox.models import CaseStatus
-from webcare.reports.metrics import TIME_METRICS, Clock, nearest_rank
+from webcare.reports.metrics import TIME_METRICS, Clock, inclusive_percentile, interpolation_ranks
 from webcare.reports.queries import BadReportRequest, Period, ReportQuery, group_rows, metric_statistics, totals
 from webcare.timeutil import UTC
 
@@ -21,12 +21,23 @@ NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
 MONDAY = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
-def test_nearest_rank_is_the_ceiling_of_p_times_n():
-    assert [nearest_rank(50, n) for n in (1, 2, 3, 4, 10, 11)] == [1, 1, 2, 2, 5, 6]
-    assert [nearest_rank(90, n) for n in (1, 9, 10, 11, 20, 21)] == [1, 9, 9, 10, 18, 19]
-    assert [nearest_rank(95, n) for n in (1, 19, 20, 21, 100)] == [1, 19, 19, 20, 95]
+def test_interpolation_ranks_follow_percentile_inc():
+    # position (n − 1) × p / 100: the lower 1-based rank and the hundredths of the way to the next one
+    assert [interpolation_ranks(50, n) for n in (1, 2, 3, 4, 10)] == [(1, 0), (1, 50), (2, 0), (2, 50), (5, 50)]
+    assert [interpolation_ranks(90, n) for n in (1, 10, 11, 21)] == [(1, 0), (9, 10), (10, 0), (19, 0)]
+    assert interpolation_ranks(95, 20) == (19, 5)
     with pytest.raises(ValueError):
-        nearest_rank(50, 0)
+        interpolation_ranks(50, 0)
+
+
+def test_inclusive_percentile_equals_excel_and_the_statistics_module():
+    values = [40.3, 12.0, 55.1, 46.4, 61.0, 8.5]
+    cut_points = statistics.quantiles(values, n=100, method="inclusive")
+
+    # Excel: =PERCENTIEL.INC({8,5;12;40,3;46,4;55,1;61};0,5) = 43,35 and ;0,9 = 58,05
+    assert inclusive_percentile(values, 50) == 43.35 == round(cut_points[49], 2)
+    assert inclusive_percentile(values, 90) == 58.05 == round(cut_points[89], 2)
+    assert inclusive_percentile([7], 95) == 7
 
 
 def test_ten_responses_give_hand_computed_count_mean_and_percentiles(app):
@@ -36,9 +47,10 @@ def test_ten_responses_give_hand_computed_count_mean_and_percentiles(app):
 
     row = totals(ReportQuery(MARCH, (), Clock.CALENDAR, NOW))
 
-    # sorted: 1..10 minutes; nearest rank p50 = 5th, p90 = 9th, p95 = ceil(9.5) = 10th
+    # sorted: 1..10 minutes; PERCENTILE.INC p50 halfway 5th–6th, p90 = 9th + 0.1 × (10th − 9th),
+    # p95 = 9th + 0.55 × (10th − 9th)
     assert (row.cases, row.responded) == (10, 10)
-    assert row.first_response.in_minutes() == {"count": 10, "mean": 5.5, "p50": 5.0, "p90": 9.0, "p95": 10.0}
+    assert row.first_response.in_minutes() == {"count": 10, "mean": 5.5, "p50": 5.5, "p90": 9.1, "p95": 9.55}
 
 
 def test_attainment_counts_answers_at_or_before_the_due_time_and_breaches_per_priority(app):
@@ -73,7 +85,7 @@ def test_groups_split_by_channel_and_the_period_follows_local_days(app):
 
     assert set(rows) == {"x", "facebook"}
     assert rows["x"].first_response.in_minutes() == {"count": 1, "mean": 2.0, "p50": 2.0, "p90": 2.0, "p95": 2.0}
-    assert rows["facebook"].first_response.p50 == 300 and rows["facebook"].first_response.p95 == 500
+    assert rows["facebook"].first_response.p50 == 400 and rows["facebook"].first_response.p95 == 490
     assert rows["facebook"].first_response.mean == 400
 
 
@@ -180,19 +192,20 @@ def test_a_period_must_run_forward_and_breakdowns_must_exist(app):
         ReportQuery(MARCH, ["colour"])
 
 
-def test_percentiles_match_nearest_rank_for_every_count_up_to_forty(app):
-    # Values 1..n seconds in scrambled order, one group per n: the engine must pick rank ceil(p·n).
+def test_percentiles_match_percentile_inc_for_every_count_up_to_forty(app):
+    # Values spread over minutes in scrambled order, one group per n: the engine must interpolate exactly.
     for n in range(1, 41):
-        for value in sorted(range(1, n + 1), key=lambda v: (v * 7919) % n):
+        for value in sorted((v * 61 + n for v in range(1, n + 1)), key=lambda v: (v * 7919) % (n + 3)):
             make_case(MONDAY, response_seconds=value, topic=f"n{n:02d}")
+    make_case(MONDAY, topic="n05")  # an unanswered case in the group: not among the values
     db.session.commit()
 
-    rows = {row.key: row.first_response for row in group_rows(ReportQuery(MARCH, ["topic"], now=NOW))}
+    query = ReportQuery(MARCH, ["topic"], now=NOW)
+    grouped = {row.key: row.first_response for row in group_rows(query)}
+    per_metric = metric_statistics(query, TIME_METRICS["first_response"])
 
     for n in range(1, 41):
-        statistics = rows[f"n{n:02d}"]
-        assert (statistics.p50, statistics.p90, statistics.p95) == (
-            math.ceil(n * 0.5),
-            nearest_rank(90, n),
-            nearest_rank(95, n),
-        ), n
+        values = [v * 61 + n for v in range(1, n + 1)]
+        expected = tuple(inclusive_percentile(values, p) for p in (50, 90, 95))
+        for found in (grouped[f"n{n:02d}"], per_metric[(f"n{n:02d}",)]):
+            assert (found.p50, found.p90, found.p95) == expected, n

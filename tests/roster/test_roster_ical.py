@@ -22,7 +22,7 @@ def events(feed: bytes) -> list:
     return list(calendar.walk("VEVENT"))
 
 
-def test_person_feed_parses_back_with_utc_times_kind_in_summary_and_dtstamp():
+def test_person_feed_parses_back_with_utc_times_kind_in_summary_and_dtstamp(app):
     parsed = events(ical_feed(schedule(), now=NOW, person_id="anna"))
     assert [(event.decoded("dtstart"), event.decoded("dtend"), str(event["summary"])) for event in parsed] == [
         (local(2026, 3, 2, 17), local(2026, 3, 2, 22), "Webcare avonddienst"),
@@ -39,7 +39,7 @@ def test_uids_are_stable_across_feeds_and_unique_within_one():
     assert len(set(first)) == len(first) == 3
 
 
-def test_team_feed_has_one_event_per_stretch_with_names_in_the_summary():
+def test_team_feed_has_one_event_per_stretch_with_names_in_the_summary(app):
     parsed = events(ical_feed(schedule(), now=NOW))
     summaries = [str(event["summary"]) for event in parsed]
     assert summaries == [

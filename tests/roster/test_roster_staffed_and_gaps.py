@@ -52,7 +52,7 @@ def test_gap_warnings_are_typed_and_told_to_the_leads_once(team_setup):
     assert all(gap.start < now + timedelta(weeks=8) for gap in reported)
     notice = db.session.scalar(select(Notification).where(Notification.kind == "roster_gap"))
     assert notice.user == team_setup.lead and notice.wants_email
-    assert "fewer people than the target" in notice.body
+    assert "minder mensen dan het doel" in notice.body and "Rooster Webcare:" in notice.subject
 
     assert warn_about_gaps(now + timedelta(hours=1)) == {}
 

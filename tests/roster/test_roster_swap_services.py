@@ -45,11 +45,11 @@ def test_rejected_and_past_due_swaps_cannot_be_taken(team_setup, roster):
     config, people = roster
     rejected = request_swap(config, requester=people["bram"], start=local(2026, 11, 4, 17), end=local(2026, 11, 4, 21), reason="", now=NOW)
     reject_swap(config, rejected.id, by=team_setup.lead, now=NOW)
-    with pytest.raises(RosterError, match="rejected"):
+    with pytest.raises(RosterError, match="afgewezen"):
         take_swap(config, rejected.id, taker=people["anna"], by=team_setup.anna, now=NOW)
     late = request_swap(config, requester=people["bram"], start=local(2026, 11, 5, 17), end=local(2026, 11, 5, 21), reason="", now=NOW)
     assert late.status_at(local(2026, 11, 5, 18)) is SwapStatus.PAST_DUE
-    with pytest.raises(RosterError, match="past due"):
+    with pytest.raises(RosterError, match="verlopen"):
         take_swap(config, late.id, taker=people["anna"], by=team_setup.anna, now=local(2026, 11, 5, 18))
-    with pytest.raises(RosterError, match="own"):
+    with pytest.raises(RosterError, match="eigen verzoek"):
         take_swap(config, late.id, taker=people["bram"], by=team_setup.bram, now=NOW)

@@ -153,3 +153,33 @@ def test_a_person_may_renew_their_own_feed_address_but_only_the_lead_the_team_s(
     assert client.post(f"/roster/{team_id}/feeds/regenerate", data={"csrf_token": token, "scope": "team"}).status_code == 303
     db.session.expire_all()
     assert config.team_feed_token != team_token
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("hours?from=2026-11-30&to=2026-11-01", "Kies een periode die op of na de eerste dag eindigt"),
+        ("hours?from=gisteren", "“gisteren” is geen datum"),
+        ("week?start=31-11-2026", "“31-11-2026” is geen datum"),
+        ("month?month=november", "“november” is geen maand"),
+    ],
+)
+def test_an_invalid_period_keeps_the_page_and_says_what_to_change(team_setup, client, csrf_from, query, message):
+    _login(client, csrf_from, team_setup.manager)
+
+    response = client.get(f"/roster/{team_setup.team.id}/{query}")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert message in page and "flash-error" in page
+    assert "<table" in page  # the page itself, not an error page
+
+
+def test_an_out_of_range_handling_time_is_named_on_the_coverage_page(team_setup, client, csrf_from):
+    _login(client, csrf_from, team_setup.lead)
+    team_id = team_setup.team.id
+    token = csrf_from(client.get(f"/roster/{team_id}/coverage").get_data(as_text=True))
+
+    response = client.post(f"/roster/{team_id}/settings", data={"average_handling_minutes": "0", "csrf_token": token},
+                           follow_redirects=True)
+
+    assert response.status_code == 200
+    assert "flash-error" in response.get_data(as_text=True)

@@ -62,7 +62,7 @@ def test_each_row_shows_the_due_time_and_how_long_is_left_or_how_late_in_words(c
 
     late_row = next(row for row in html.split("<tr") if "Too late" in row)
     due_row = next(row for row in html.split("<tr") if "Due later" in row)
-    assert "sla-overdue" in late_row and re.search(r"2 ?u [45] ?m", late_row)
+    assert "sla-overdue" in late_row and re.search(r"2 u 0[45] min", late_row)
     assert "sla-due" in due_row and re.search(r"(49|50) ?m", due_row)
 
 

@@ -87,7 +87,7 @@ def test_when_the_mail_server_refuses_connections_the_reply_is_retried_with_back
     assert send_due_replies(now=LATER) == {"sent": 0, "retrying": 1, "failed": 0}
     db.session.refresh(reply)
     assert reply.status == ReplyStatus.QUEUED and reply.next_attempt_at == LATER + timedelta(seconds=30)
-    assert "could not be reached" in reply.last_error
+    assert "niet bereikbaar" in reply.last_error
     assert send_due_replies(now=LATER + timedelta(seconds=40)) == {"sent": 0, "retrying": 1, "failed": 0}
     db.session.refresh(reply)
     assert reply.next_attempt_at == LATER + timedelta(seconds=40 + 60)

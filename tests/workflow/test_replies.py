@@ -168,7 +168,7 @@ def test_a_reply_the_mandate_forbids_is_refused_with_a_reason_and_nothing_is_sto
     allow(Role.AGENT, Permission.MAY_NOT, visibility=Visibility.PUBLIC)
     case = open_case(app)
 
-    with pytest.raises(NotPermitted, match="does not allow"):
+    with pytest.raises(NotPermitted, match="staat deze reactie niet toe"):
         draft_reply(case, "Tekst", by=agent)
     db.session.rollback()
 
@@ -182,10 +182,10 @@ def test_a_reply_with_placeholders_left_or_on_a_closed_case_or_twice_for_approva
 
     with pytest.raises(ReplyRefused, match="{link}"):
         draft_reply(case, "Kijk op {link}", by=agent)
-    with pytest.raises(ReplyRefused, match="empty"):
+    with pytest.raises(ReplyRefused, match="leeg"):
         draft_reply(case, "   ", by=agent)
     draft_reply(case, "Eerste", by=agent)
-    with pytest.raises(ReplyRefused, match="already waiting"):
+    with pytest.raises(ReplyRefused, match="wacht al"):
         draft_reply(case, "Tweede", by=agent)
 
 
@@ -193,7 +193,7 @@ def test_a_private_case_cannot_be_answered_publicly(app, make_user):
     agent = make_user(Role.AGENT)
     case = private_case(app)
 
-    with pytest.raises(ReplyRefused, match="publicly"):
+    with pytest.raises(ReplyRefused, match="openbaar"):
         draft_reply(case, "Tekst", by=agent, is_public=True)
 
 

@@ -21,6 +21,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from webcare.accounts.models import Channel
+from flask_babel import lazy_gettext as _l
+
 from webcare.channels.base import (
     Connector,
     Delivery,
@@ -62,11 +64,11 @@ def _subject_of(in_reply_to: str | None, fallback: str) -> str:
 
 def _smtp_failure(error: Exception) -> SendFailed:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return SendFailed(f"the mail server refused the address: {error.recipients}", is_permanent=True)
+        return SendFailed(_l("the mail server refused the address: %(address)s", address=error.recipients), is_permanent=True)
     if isinstance(error, smtplib.SMTPResponseException):
         text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
-        return SendFailed(f"the mail server answered {error.smtp_code} {text}", is_permanent=500 <= error.smtp_code < 600)
-    return SendFailed(f"the mail server could not be reached: {type(error).__name__}: {error}")
+        return SendFailed(_l("the mail server answered %(code)s %(text)s", code=error.smtp_code, text=text), is_permanent=500 <= error.smtp_code < 600)
+    return SendFailed(_l("the mail server could not be reached: %(error)s", error=f"{type(error).__name__}: {error}"))
 
 
 @register
@@ -112,7 +114,7 @@ class EmailConnector(Connector):
     def send(self, reply: OutgoingReply) -> SentReply:
         config = current_app.config
         if not reply.recipient or "@" not in reply.recipient:
-            raise SendFailed("the resident has no e-mail address to answer", is_permanent=True)
+            raise SendFailed(_l("the resident has no e-mail address to answer"), is_permanent=True)
         account = reply.account
         sender = account.handle if "@" in account.handle else config["MAIL_SENDER"]
         message = EmailMessage()

@@ -23,11 +23,11 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from webcare import labels
 from webcare.accounts.models import Channel
 
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>.]+$")
-CHANNEL_LABELS = {"x": "X", "facebook": "Facebook", "instagram": "Instagram", "whatsapp": "WhatsApp",
-                  "email": _l("E-mail"), "webform": _l("Web form")}
+CHANNEL_LABELS = labels.CHANNELS
 MAX_FORM_TEXT = 5000
 
 

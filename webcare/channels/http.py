@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from webcare.channels.base import SendFailed
 from webcare.timeutil import utcnow
 
@@ -27,7 +29,7 @@ class Response:
         try:
             return json.loads(self.body or b"null")
         except ValueError:
-            raise SendFailed(f"the platform answered {self.status} with something that is not JSON") from None
+            raise SendFailed(_l("the platform answered %(status)s with something that is not JSON", status=self.status)) from None
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -105,7 +107,7 @@ def request(method: str, url: str, *, token: str | None = None, json_body: Any =
         raise SendFailed(reason, is_permanent=True) from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise SendFailed(f"{urllib.parse.urlsplit(url).netloc} could not be reached: {reason}") from None
+        raise SendFailed(_l("%(host)s could not be reached: %(reason)s", host=urllib.parse.urlsplit(url).netloc, reason=reason)) from None
 
 
 def configured(name: str, default: str) -> str:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from webcare.accounts.models import Account, Channel
@@ -302,7 +303,7 @@ class MetaConnector(Connector):
     def _target(self, account: Account) -> tuple[str, str]:
         platform_id = settings_of(account).platform_id
         if not platform_id:
-            raise SendFailed(f"the platform id of {account.handle} is not set (channel admin)", is_permanent=True)
+            raise SendFailed(_l("the platform id of %(handle)s is not set (channel admin)", handle=account.handle), is_permanent=True)
         try:
             token = account_secret(account, "ACCESS_TOKEN")
         except MissingSecret as missing:
@@ -313,7 +314,7 @@ class MetaConnector(Connector):
         answer = http.request("POST", f"{graph_url()}/{path}", token=token, json_body=json_body, form=form,
                               is_transient=is_transient).json()
         if not isinstance(answer, dict):
-            raise SendFailed("the Graph API answered something that is not an object")
+            raise SendFailed(_l("the Graph API answered something that is not an object"))
         return answer
 
     def _sent(self, answer: dict, *keys: str) -> SentReply:
@@ -323,7 +324,7 @@ class MetaConnector(Connector):
                 value = value[0].get("id")
             if value:
                 return SentReply(external_id=str(value), raw_response=json.dumps(answer, ensure_ascii=False))
-        raise SendFailed(f"the Graph API did not say which message it created: {json.dumps(answer)[:200]}")
+        raise SendFailed(_l("the Graph API did not say which message it created: %(answer)s", answer=json.dumps(answer)[:200]))
 
     def _comment_or_message(self, reply: OutgoingReply, *, comment_edge: str) -> SentReply:
         platform_id, token = self._target(reply.account)
@@ -338,7 +339,7 @@ class MetaConnector(Connector):
             return self._sent(answer, "message_id")
         recipient = parent.author.platform_id if parent is not None and parent.author else reply.recipient
         if not recipient:
-            raise SendFailed("there is no resident to send this message to", is_permanent=True)
+            raise SendFailed(_l("there is no resident to send this message to"), is_permanent=True)
         body: dict[str, Any] = {"recipient": {"id": recipient}, "message": {"text": reply.text}}
         if self.channel == Channel.FACEBOOK:
             body["messaging_type"] = "RESPONSE"
@@ -393,7 +394,7 @@ class WhatsAppConnector(MetaConnector):
         parent = parent_message(Channel.WHATSAPP, reply.in_reply_to)
         resident = parent.author.platform_id if parent is not None and parent.author else reply.recipient
         if not resident:
-            raise SendFailed("there is no WhatsApp number to send this message to", is_permanent=True)
+            raise SendFailed(_l("there is no WhatsApp number to send this message to"), is_permanent=True)
         body: dict[str, Any] = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": resident}
         last = last_message_from(reply.account, resident)
         if last is not None and now - last <= SERVICE_WINDOW:
@@ -404,10 +405,11 @@ class WhatsAppConnector(MetaConnector):
             options = settings_of(reply.account).options or {}
             template = options.get("whatsapp_template")
             if not template:
-                since = f"last message {last.isoformat()}" if last else "no message from this resident"
+                since = (_l("last message %(at)s", at=last.isoformat()) if last
+                         else _l("no message from this resident"))
                 raise SendFailed(
-                    "outside WhatsApp's 24-hour customer service window "
-                    f"({since}); only a template message may be sent, and no template is configured for this account",
+                    _l("outside WhatsApp's 24-hour customer service window (%(since)s); only a template message may be "
+                       "sent, and no template is configured for this account", since=since),
                     is_permanent=True,
                 )
             body |= {"type": "template", "template": {

@@ -14,26 +14,27 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from webcare.accounts.models import Account, Channel
 
 PREFIX = "WEBCARE_CHANNEL_"
 
 # Which secrets each channel's connector reads for an account, with what they are for.
-ACCOUNT_SECRETS: dict[Channel, tuple[tuple[str, str], ...]] = {
-    Channel.FACEBOOK: (("ACCESS_TOKEN", "Page access token for the Graph API"),),
-    Channel.INSTAGRAM: (("ACCESS_TOKEN", "Access token of the Instagram professional account (through its page)"),),
-    Channel.WHATSAPP: (("ACCESS_TOKEN", "WhatsApp Cloud API access token (system user)"),),
-    Channel.X: (("BEARER_TOKEN", "OAuth 2.0 user-context access token of our X account"),),
-    Channel.EMAIL: (("IMAP_PASSWORD", "Password of the IMAP mailbox"),),
+ACCOUNT_SECRETS: dict[Channel, tuple[tuple[str, object], ...]] = {
+    Channel.FACEBOOK: (("ACCESS_TOKEN", _l("Page access token for the Graph API")),),
+    Channel.INSTAGRAM: (("ACCESS_TOKEN", _l("Access token of the Instagram professional account (through its page)")),),
+    Channel.WHATSAPP: (("ACCESS_TOKEN", _l("WhatsApp Cloud API access token (system user)")),),
+    Channel.X: (("BEARER_TOKEN", _l("OAuth 2.0 user-context access token of our X account")),),
+    Channel.EMAIL: (("IMAP_PASSWORD", _l("Password of the IMAP mailbox")),),
     Channel.WEBFORM: (),
 }
 
 # Secrets of the platform app, shared by every account on it (the webhook is one per app).
-APP_SECRETS: dict[Channel, tuple[tuple[str, str], ...]] = {
-    Channel.FACEBOOK: (("WEBCARE_META_APP_SECRET", "Meta app secret (signs webhooks)"),
-                       ("WEBCARE_META_VERIFY_TOKEN", "Verify token entered in the Meta webhook settings")),
-    Channel.X: (("WEBCARE_X_CONSUMER_SECRET", "X app consumer secret (CRC and webhook signatures)"),),
+APP_SECRETS: dict[Channel, tuple[tuple[str, object], ...]] = {
+    Channel.FACEBOOK: (("WEBCARE_META_APP_SECRET", _l("Meta app secret (signs webhooks)")),
+                       ("WEBCARE_META_VERIFY_TOKEN", _l("Verify token entered in the Meta webhook settings"))),
+    Channel.X: (("WEBCARE_X_CONSUMER_SECRET", _l("X app consumer secret (CRC and webhook signatures)")),),
 }
 APP_SECRETS[Channel.INSTAGRAM] = APP_SECRETS[Channel.WHATSAPP] = APP_SECRETS[Channel.FACEBOOK]
 
@@ -45,7 +46,7 @@ class MissingSecret(LookupError):
 @dataclass(frozen=True)
 class SecretState:
     variable: str
-    purpose: str
+    purpose: object  # a lazily translated description
     is_set: bool
 
 
@@ -72,7 +73,7 @@ def account_secret(account: Account, name: str) -> str:
     variable = variable_name(account.channel, account.handle, name)
     value = _lookup(variable)
     if value is None:
-        raise MissingSecret(f"{variable} is not set in the environment")
+        raise MissingSecret(_l("%(variable)s is not set in the environment", variable=variable))
     return value
 
 

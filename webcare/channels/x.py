@@ -14,6 +14,8 @@ from datetime import datetime
 from typing import Any
 
 from webcare.accounts.models import Account, Channel
+from flask_babel import lazy_gettext as _l
+
 from webcare.channels import http, signing
 from webcare.channels.base import (
     Connector,
@@ -176,13 +178,13 @@ class XConnector(Connector):
         else:
             resident = parent.author.platform_id if parent is not None and parent.author else None
             if not resident:
-                raise SendFailed("there is no X user to send this direct message to", is_permanent=True)
+                raise SendFailed(_l("there is no X user to send this direct message to"), is_permanent=True)
             answer = http.request("POST", f"{api_url()}/2/dm_conversations/with/{resident}/messages", token=token,
                                   json_body={"text": reply.text}).json()
             key = "dm_event_id"
         data = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(data, dict) or not data.get(key):
-            raise SendFailed(f"the X API did not say which post it created: {json.dumps(answer)[:200]}")
+            raise SendFailed(_l("the X API did not say which post it created: %(answer)s", answer=json.dumps(answer)[:200]))
         return SentReply(external_id=str(data[key]), raw_response=json.dumps(answer, ensure_ascii=False))
 
     def check_connection(self, account: Account) -> str:
@@ -190,5 +192,5 @@ class XConnector(Connector):
         answer = http.request("GET", f"{api_url()}/2/users/me", token=self._token(account)).json()
         data = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(data, dict):
-            raise SendFailed("the X API answered without a user")
+            raise SendFailed(_l("the X API answered without a user"))
         return f"The token belongs to @{data.get('username')} (id {data.get('id')})."

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -90,7 +91,11 @@ def close_due_bundles(now: datetime | None = None) -> list[Bundle]:
         notify(
             users_with_role(Role.LEAD),
             kind="bundle_ready",
-            subject=f"Bundel klaar: {bundle.summary['messages']} reacties over {bundle.topic or 'één onderwerp'}",
+            subject=gettext(
+                "Bundle ready: %(count)s reactions about %(topic)s",
+                count=bundle.summary["messages"],
+                topic=bundle.topic or gettext("one subject"),
+            ),
             body=bundle.summary_draft or "",
             link="/inbox?view=bundles",
             email=False,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext
+
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox.bundles import join_bundle
@@ -147,7 +149,7 @@ def _escalate(case: Case, decision: Decision, now: datetime) -> None:
     notify(
         leads,
         kind="escalation",
-        subject=f"Escalatie: zaak #{case.id} naar {decision.escalate_to or 'teamleider'}",
+        subject=gettext("Escalation: case #%(id)s to %(to)s", id=case.id, to=decision.escalate_to or gettext("team lead")),
         body=f"{decision.note or ''}\n\n{case.subject}",
         link=case_link(case.id),
         case_id=case.id,
@@ -166,7 +168,7 @@ def _notify_roles(case: Case, decision: Decision, *, kind: str) -> None:
     notify(
         users_with_role(Role.LEAD),
         kind=kind,
-        subject=f"Protocol ({decision.rule_id}) voor {', '.join(decision.notify)}: zaak #{case.id}",
+        subject=gettext("Protocol (%(rule)s) for %(whom)s: case #%(id)s", rule=decision.rule_id, whom=", ".join(decision.notify), id=case.id),
         body=case.subject,
         link=case_link(case.id),
         case_id=case.id,

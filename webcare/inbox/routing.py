@@ -13,6 +13,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, select, update
 
+from flask_babel import gettext
+
+from webcare.labels import label
 from webcare.auth.models import User
 from webcare.extensions import db
 from webcare.inbox.events import record
@@ -159,8 +162,8 @@ def _notify_on_call(case: Case, team: TeamRoster, interval: ScheduleInterval | N
     notify(
         recipients,
         kind="urgent_case",
-        subject=f"Urgent case #{case.id}: {case.subject or case.topic or 'no subject'}"[:300],
-        body=f"An urgent case arrived on {case.channel.value}. You are on call for {team.team_name}.",
+        subject=gettext("Urgent case #%(id)s: %(subject)s", id=case.id, subject=case.subject or case.topic or gettext("no subject"))[:300],
+        body=gettext("An urgent case arrived on %(channel)s. You are on call for %(team)s.", channel=label("channel", case.channel), team=team.team_name),
         link=_link("inbox.case", case_id=case.id),
         case_id=case.id,
     )

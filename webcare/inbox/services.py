@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from webcare.auth.access import ANY_STAFF
@@ -166,10 +167,10 @@ def _text(value: str | None, what: str, *, required: bool = True) -> str:
     cleaned = (value or "").strip()
     if required and not cleaned:
         db.session.rollback()
-        raise InvalidChoice(f"{what} is required")
+        raise InvalidChoice(_l("%(what)s is required", what=what))
     if len(cleaned) > NOTE_MAX_LENGTH:
         db.session.rollback()
-        raise InvalidChoice(f"{what} is longer than {NOTE_MAX_LENGTH} characters")
+        raise InvalidChoice(_l("%(what)s is longer than %(limit)d characters", what=what, limit=NOTE_MAX_LENGTH))
     return cleaned
 
 
@@ -238,7 +239,7 @@ def assign_case(case: Case, assignee: User, *, by: User, now: datetime | None = 
         raise InvalidTransition(case.status, case.status)
     if not assignee.is_active or not assignee.has_role(*WORKING_ROLES):
         db.session.rollback()
-        raise InvalidChoice(f"{assignee.name} does not work cases")
+        raise InvalidChoice(_l("%(name)s does not work cases", name=assignee.name))
     if case.owner_id == assignee.id:
         db.session.rollback()
         return
@@ -271,7 +272,7 @@ def escalate_case(case: Case, department: str, note: str, *, by: User, now: date
     _check(by, "escalate", case)
     if department not in departments():
         db.session.rollback()
-        raise InvalidChoice(f"unknown department {department!r}")
+        raise InvalidChoice(_l("unknown department %(department)s", department=department))
     note = _text(note, "a note for the department")
     before = {"status": case.status.value, "escalated_to": case.escalated_to}
     _move(case, CaseStatus.WAITING_ON_DEPARTMENT)
@@ -322,7 +323,7 @@ def resolve_case(case: Case, outcome: str, note: str = "", *, by: User, now: dat
     _check(by, "resolve", case)
     if outcome not in OUTCOMES:
         db.session.rollback()
-        raise InvalidChoice(f"unknown outcome {outcome!r}")
+        raise InvalidChoice(_l("unknown outcome %(outcome)s", outcome=outcome))
     note = _text(note, "a note saying what happened", required=outcome == "other")
     before = {"status": case.status.value, "outcome": case.outcome}
     _move(case, CaseStatus.RESOLVED)

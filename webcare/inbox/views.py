@@ -39,7 +39,7 @@ def _enum_arg(name: str, enum_class):
     try:
         return enum_class(value) if value else None
     except ValueError:
-        abort(400)
+        abort(400, description=_("The filter has a value the inbox does not know; choose one from the list."))
 
 
 def _case_filter() -> queries.CaseFilter:
@@ -50,9 +50,9 @@ def _case_filter() -> queries.CaseFilter:
     topic = (request.args.get("topic") or "").strip() or None
     search = (request.args.get("q") or "").strip() or None
     if status not in queries.STATUS_FILTERS or view not in queries.VIEWS or action not in (None, *queries.ACTIONS):
-        abort(400)
+        abort(400, description=_("The filter has a value the inbox does not know; choose one from the list."))
     if (account and not account.isdigit()) or len(topic or "") > 80 or len(search or "") > queries.SEARCH_MAX_LENGTH:
-        abort(400)
+        abort(400, description=_("The search text or topic is too long; shorten it and search again."))
     return queries.CaseFilter(
         status=status,
         channel=_enum_arg("channel", Channel),
@@ -75,7 +75,7 @@ def _page(case_filter: queries.CaseFilter, now) -> queries.CasePage:
             due_soon=timedelta(minutes=current_app.config.get("WEBCARE_DUE_SOON_MINUTES", 60)),
         )
     except queries.BadCursor:
-        abort(400)
+        abort(400, description=_("This page of results no longer exists; start again from the first page."))
 
 
 def _topics() -> list[tuple[str, str]]:

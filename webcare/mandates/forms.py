@@ -5,11 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectField
 from wtforms.validators import InputRequired
 
-ROLE_LABELS = {"agent": _l("Agent"), "lead": _l("Team lead"), "manager": _l("Manager"), "admin": _l("Administrator"),
-               "records_manager": _l("Records manager"), "privacy_officer": _l("Privacy officer")}
-RISK_LABELS = {"low": _l("low"), "medium": _l("medium"), "high": _l("high")}
-VISIBILITY_LABELS = {"public": _l("public"), "private": _l("private")}
-PERMISSION_LABELS = {"may_send": _l("may send"), "needs_approval": _l("needs approval"), "may_not": _l("may not")}
+from webcare import labels
+
+ROLE_LABELS = labels.ROLES
+RISK_LABELS = labels.RISKS
+VISIBILITY_LABELS = labels.VISIBILITIES
+PERMISSION_LABELS = labels.PERMISSIONS
 
 
 class MandateRuleForm(FlaskForm):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import gettext
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webcare.auth.models import Role, User
 from webcare.extensions import db, string_enum
+from webcare.labels import label
 from webcare.timeutil import utcnow
 
 
@@ -81,11 +83,14 @@ class MandateRule(db.Model):
         }
 
     def describe(self) -> str:
-        """A short plain description ("role agent · afval · low · any → may_send"), kept with sent replies."""
-        subject = f"person {self.user.name}" if self.user else f"role {self.role.value}"
-        parts = [subject, self.topic or "any topic", self.risk.value if self.risk else "any risk",
-                 self.visibility.value if self.visibility else "any visibility"]
-        return f"#{self.id} " + " · ".join(parts) + f" → {self.permission.value}"
+        """A short description in the reader's language ("#1 rol Medewerker · afval · laag · elke zichtbaarheid →
+        mag versturen"), kept with sent replies as it read when they were sent."""
+        subject = (gettext("person %(name)s", name=self.user.name) if self.user
+                   else gettext("role %(role)s", role=label("role", self.role)))
+        parts = [subject, self.topic or gettext("any topic"),
+                 label("risk", self.risk) if self.risk else gettext("any risk"),
+                 label("visibility", self.visibility) if self.visibility else gettext("any visibility")]
+        return f"#{self.id} " + " · ".join(parts) + f" → {label('permission', self.permission)}"
 
 
 class MandateChange(db.Model):

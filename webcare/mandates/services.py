@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from webcare.auth.models import Role, User
@@ -45,7 +47,7 @@ class MandateVerdict:
 
     @property
     def rule_description(self) -> str:
-        return self.rule.describe() if self.rule else "no rule matched: approval needed by default"
+        return self.rule.describe() if self.rule else gettext("no rule matched: approval needed by default")
 
 
 def _applied_decision(case):
@@ -167,10 +169,10 @@ def _same_cell(rule: MandateRule) -> MandateRule | None:
 
 def _check(rule: MandateRule) -> None:
     if (rule.role is None) == (rule.user_id is None):
-        raise MandateError("a rule is for one role or for one person")
+        raise MandateError(_l("a rule is for one role or for one person"))
     db.session.flush()
     if _same_cell(rule) is not None:
-        raise MandateError("a rule for this subject, topic, risk and visibility exists already; edit that one")
+        raise MandateError(_l("a rule for this subject, topic, risk and visibility exists already; edit that one"))
 
 
 def _log(rule_id: int, kind: str, *, by: User | None, before: dict | None, after: dict | None) -> None:

@@ -1,4 +1,4 @@
-"""Readable forms of a protocol for the protocol page: conditions in words, actions in one line, diffs (pure)."""
+"""Readable forms of a protocol for the protocol page: conditions as syntax, actions in one translated line, diffs."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext
+
+from webcare.formatting import duration
+from webcare.labels import label
 from webcare.protocol.conditions import describe_leaf
 from webcare.protocol.engine import Outcome, RuleSpec
 
@@ -27,17 +31,18 @@ def describe_condition(tree: Any) -> str:
 
 
 def describe_outcome(outcome: Outcome | None) -> str:
+    """What a rule does, in one line in the reader's language: "Escaleren, prioriteit urgent, naar teamleider"."""
     if outcome is None:
         return ""
-    parts = [outcome.action.value, f"priority {outcome.priority.value}"]
+    parts = [label("action", outcome.action), gettext("priority %(priority)s", priority=label("priority", outcome.priority).lower())]
     if outcome.template_id:
-        parts.append(f"template {outcome.template_id}")
+        parts.append(gettext("template %(template)s", template=outcome.template_id))
     if outcome.escalate_to:
-        parts.append(f"to {outcome.escalate_to}")
+        parts.append(gettext("to %(department)s", department=outcome.escalate_to))
     if outcome.summary_window:
-        parts.append(f"window {outcome.summary_window}")
+        parts.append(gettext("window %(window)s", window=duration(outcome.summary_window)))
     if outcome.is_monitored:
-        parts.append("monitor")
+        parts.append(gettext("monitor"))
     return ", ".join(parts)
 
 

@@ -100,7 +100,9 @@ def activate(version_id: int):
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        abort(400, description="; ".join(f"{name}: {', '.join(errors)}" for name, errors in form.errors.items()))
+        problems = [f"{form[name].label.text}: {error}" if name in form else str(error)
+                    for name, errors in form.errors.items() for error in errors]
+        return render_template("protocol/problems.html", problems=problems, form=form), 422
     try:
         stored = services.store_protocol(form.text.data.replace("\r\n", "\n"), "upload.yaml", by=current_user)
     except ProtocolError as error:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webcare.auth.models import User
@@ -66,12 +67,12 @@ def pending_reply(case: Case) -> Reply | None:
 def _check_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ReplyRefused("the reply is empty")
+        raise ReplyRefused(_l("the reply is empty"))
     if len(text) > MAX_REPLY_LENGTH:
-        raise ReplyRefused(f"the reply is longer than {MAX_REPLY_LENGTH} characters")
+        raise ReplyRefused(_l("the reply is longer than %(limit)d characters", limit=MAX_REPLY_LENGTH))
     left = unfilled(text)
     if left:
-        raise ReplyRefused("fill in the placeholders first: " + ", ".join(left))
+        raise ReplyRefused(_l("fill in the placeholders first: %(placeholders)s", placeholders=", ".join(left)))
     return text
 
 
@@ -104,16 +105,16 @@ def draft_reply(
     now = now or utcnow()
     text = _check_text(text)
     if not case.is_active:
-        raise ReplyRefused("the case is no longer active; reopen it before replying")
+        raise ReplyRefused(_l("the case is no longer active; reopen it before replying"))
     if pending_reply(case) is not None:
-        raise ReplyRefused("a reply on this case is already waiting for approval")
+        raise ReplyRefused(_l("a reply on this case is already waiting for approval"))
     if is_public is None:
         is_public = case.is_public
     if is_public not in visibilities_for(case):
-        raise ReplyRefused("this case cannot be answered publicly")
+        raise ReplyRefused(_l("this case cannot be answered publicly"))
     verdict = mandate_for(by, case, is_public=is_public)
     if verdict.permission == Permission.MAY_NOT:
-        raise NotPermitted(f"your mandate does not allow this reply ({verdict.rule_description}); ask a lead to take it over")
+        raise NotPermitted(_l("your mandate does not allow this reply (%(rule)s); ask a lead to take it over", rule=verdict.rule_description))
     reply = Reply(
         case=case, author=by, text=text, template_id=template_id or None, is_public=is_public,
         topic=verdict.topic, risk=verdict.risk, submitted_at=now, status=ReplyStatus.PENDING_APPROVAL,
@@ -138,12 +139,12 @@ def draft_reply(
 
 def _check_approver(reply: Reply, by: User) -> MandateVerdict:
     if not reply.is_pending:
-        raise ReplyRefused("this reply is not waiting for approval (any more)")
+        raise ReplyRefused(_l("this reply is not waiting for approval (any more)"))
     if reply.author_id == by.id:
         raise SelfApproval("you cannot approve or reject your own reply: four eyes")
     verdict = mandate_for(by, reply.case, is_public=reply.is_public)
     if not verdict.may_send:
-        raise NotPermitted(f"your mandate does not cover this reply ({verdict.rule_description})")
+        raise NotPermitted(_l("your mandate does not cover this reply (%(rule)s)", rule=verdict.rule_description))
     return verdict
 
 
@@ -179,7 +180,7 @@ def reject_reply(reply: Reply, reason: str, *, by: User, now: datetime | None = 
     now = now or utcnow()
     reason = (reason or "").strip()
     if not reason:
-        raise ReplyRefused("say why the reply is rejected")
+        raise ReplyRefused(_l("say why the reply is rejected"))
     _check_approver(reply, by)
     reply.status = ReplyStatus.REJECTED
     reply.rejected_by, reply.rejected_at, reply.rejection_reason = by, now, reason
@@ -198,7 +199,7 @@ def retry_reply(reply: Reply, *, by: User, now: datetime | None = None) -> Reply
     """Put a reply that failed to send back in the outbox, for another round of attempts."""
     now = now or utcnow()
     if reply.status != ReplyStatus.FAILED:
-        raise ReplyRefused("only a failed reply can be sent again")
+        raise ReplyRefused(_l("only a failed reply can be sent again"))
     reply.status = ReplyStatus.QUEUED
     reply.attempts = 0
     reply.next_attempt_at = now

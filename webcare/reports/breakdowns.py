@@ -25,6 +25,7 @@ from webcare.reports.metrics import (
     Statistics,
 )
 from webcare.reports.period import ReportQuery, is_postgresql, plain_value
+from webcare.reports.statistics import interpolated_percentile, percentile_seconds, wanted_ranks
 
 
 def _breached(query: ReportQuery) -> ColumnElement[bool]:
@@ -65,13 +66,13 @@ def _group_figures(query: ReportQuery) -> dict[tuple, tuple]:
             func.count(value),
             *(func.sum(flag) for flag in flags),
             func.sum(value),
-            *(func.percentile_disc(p / 100).within_group(value) for p in PERCENTILES),
+            *(func.percentile_cont(p / 100).within_group(value) for p in PERCENTILES),
         ).where(query.in_period())
         if groups:
             statement = statement.group_by(*groups)
     else:
         # One sort by (group, value) serves every window; NULL values (not answered) sort first, so the
-        # nearest-rank row of the answered ones sits after the group's unanswered cases.
+        # ranks of the answered ones sit after the group's unanswered cases.
         partition = list(groups) or None
         whole = (None, None)
 
@@ -93,15 +94,23 @@ def _group_figures(query: ReportQuery) -> dict[tuple, tuple]:
         )
         keys = [ranked.c[column.name] for column in groups]
         unanswered = ranked.c.cases - ranked.c.answered
-        wanted = [unanswered + (ranked.c.answered * p + 99) // 100 for p in PERCENTILES]
+        percentiles = [
+            interpolated_percentile(p, ranked.c.rank, ranked.c.x, ranked.c.answered, offset=unanswered)
+            for p in PERCENTILES
+        ]
+        wanted = [
+            condition
+            for p in PERCENTILES
+            for condition in wanted_ranks(p, ranked.c.rank, ranked.c.answered, offset=unanswered)
+        ]
         statement = select(
             *keys,
             func.max(ranked.c.cases),
             func.max(ranked.c.answered),
             *(func.max(ranked.c[f"f{index}"]) for index in range(len(flags))),
             func.max(ranked.c.total),
-            *(func.max(case((and_(ranked.c.answered > 0, ranked.c.rank == rank), ranked.c.x))) for rank in wanted),
-        ).where(or_(ranked.c.rank == 1, *(ranked.c.rank == rank for rank in wanted)))
+            *(case((func.max(ranked.c.answered) > 0, percentile)) for percentile in percentiles),
+        ).where(or_(ranked.c.rank == 1, *wanted))
         if keys:
             statement = statement.group_by(*keys)
     figures = {}
@@ -121,7 +130,7 @@ def group_rows(query: ReportQuery) -> list[GroupRow]:
     for key in sorted(figures, key=_sort_key):
         cases, answered, within, breached, replies, reopened, total, *percentiles = figures[key]
         statistics = (
-            Statistics(int(answered), int(total or 0), *(None if p is None else int(p) for p in percentiles))
+            Statistics(int(answered), int(total or 0), *(percentile_seconds(p) for p in percentiles))
             if answered
             else EMPTY_STATISTICS
         )

@@ -11,6 +11,8 @@ from flask.cli import with_appcontext
 
 from webcare.reports.breakdowns import group_rows
 from webcare.reports.exports import csv_lines, group_header, group_values
+from webcare.reports.export_columns import Variant
+from webcare.reports.exports import group_columns
 from webcare.reports.metrics import BREAKDOWNS, Clock
 from webcare.reports.period import BadReportRequest, Period, ReportQuery
 
@@ -20,7 +22,10 @@ from webcare.reports.period import BadReportRequest, Period, ReportQuery
 @click.option("--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last local day (inclusive).")
 @click.option("--by", "by", multiple=True, type=click.Choice(list(BREAKDOWNS)), help="Group by this field (repeatable).")
 @click.option("--clock", type=click.Choice([clock.value for clock in Clock]), default="calendar", show_default=True)
-@click.option("--format", "output", type=click.Choice(["json", "csv", "table"]), default="table", show_default=True)
+@click.option(
+    "--format", "output", type=click.Choice(["json", "csv", "excel-csv", "table"]), default="table", show_default=True,
+    help="csv: for tools (comma, English keys, codes); excel-csv: for Dutch Excel (semicolon, BOM, decimal commas).",
+)
 @with_appcontext
 def report_command(first: datetime, last: datetime, by: tuple[str, ...], clock: str, output: str) -> None:
     """Print first-response count, attainment, mean and percentiles per group for a period."""
@@ -44,10 +49,18 @@ def report_command(first: datetime, last: datetime, by: tuple[str, ...], clock: 
             )
         )
     elif output == "csv":
-        for chunk in csv_lines(group_header(by), (group_values(row, by) for row in rows)):
+        for chunk in csv_lines(group_columns(by), (group_values(row, by) for row in rows)):
+            sys.stdout.write(chunk)
+    elif output == "excel-csv":
+        values = (group_values(row, by, Variant.SPREADSHEET) for row in rows)
+        for chunk in csv_lines(group_columns(by), values, Variant.SPREADSHEET, query.tz):
             sys.stdout.write(chunk)
     else:
-        _table(group_header(by), [group_values(row, by) for row in rows])
+        _table(group_header(by), [_rounded(group_values(row, by)) for row in rows])
+
+
+def _rounded(values: list) -> list:
+    return [round(value, 2) if isinstance(value, float) else value for value in values]
 
 
 def _table(header: list[str], rows: list[list]) -> None:

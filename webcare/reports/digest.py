@@ -8,20 +8,24 @@ from datetime import datetime, timedelta
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import format_date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webcare.auth.models import Role
 from webcare.extensions import db
+from webcare.formatting import NOTHING, duration, percent
 from webcare.notifications.services import send_mail, users_with_role
-from webcare.reports.backlog import backlog
-from webcare.reports.breakdowns import group_rows, totals
 from webcare.reports.metrics import Clock, GroupRow
 from webcare.reports.models import ReportDigest
+from webcare.reports.page import shown_label
+from webcare.reports.backlog import backlog
+from webcare.reports.breakdowns import group_rows, totals
 from webcare.reports.period import Period, ReportQuery, report_zone
 from webcare.timeutil import as_utc
 
 log = logging.getLogger(__name__)
+DAY = "d MMM yyyy"
 
 
 def last_complete_week(now: datetime) -> Period:
@@ -31,20 +35,16 @@ def last_complete_week(now: datetime) -> Period:
     return Period(this_monday - timedelta(days=7), this_monday - timedelta(days=1))
 
 
-def _minutes(seconds: int | None) -> str:
-    return "–" if seconds is None else f"{seconds / 60:.1f}"
+def _minutes(seconds: float | None) -> str:
+    return duration(seconds, empty=NOTHING)
 
 
-def _percent(share: float | None) -> str:
-    return "–" if share is None else f"{share * 100:.1f} %"
-
-
-def _line(row: GroupRow) -> str:
+def _line(row: GroupRow, breakdown: str) -> str:
     return _(
-        "%(label)s: %(cases)d cases, attainment %(attainment)s, median %(p50)s min, p90 %(p90)s min",
-        label=row.label,
+        "%(label)s: %(cases)d cases, attainment %(attainment)s, median %(p50)s, p90 %(p90)s",
+        label=shown_label(breakdown, row.key, row.label),
         cases=row.cases,
-        attainment=_percent(row.attainment),
+        attainment=percent(row.attainment),
         p50=_minutes(row.first_response.p50),
         p90=_minutes(row.first_response.p90),
     )
@@ -58,7 +58,7 @@ def digest_text(period: Period, now: datetime) -> tuple[str, str]:
     by_priority = group_rows(ReportQuery(period, ["priority"], Clock.CALENDAR, now))
     by_channel = group_rows(ReportQuery(period, ["channel"], Clock.CALENDAR, now))
     open_now = backlog(now)
-    subject = _("Webcare weekly report %(first)s – %(last)s", first=period.first.isoformat(), last=period.last.isoformat())
+    subject = _("Webcare weekly report %(first)s – %(last)s", first=format_date(period.first, DAY), last=format_date(period.last, DAY))
     lines = [
         subject,
         "",
@@ -66,27 +66,27 @@ def digest_text(period: Period, now: datetime) -> tuple[str, str]:
         _("Answered: %(count)d", count=current.responded),
         _(
             "Attainment of the first-response norm: %(now)s (previous week %(before)s), breached: %(breached)d",
-            now=_percent(current.attainment),
-            before=_percent(previous.attainment),
+            now=percent(current.attainment),
+            before=percent(previous.attainment),
             breached=current.breached,
         ),
         _(
-            "First response, calendar time: median %(p50)s min, p90 %(p90)s min, p95 %(p95)s min",
+            "First response, calendar time: median %(p50)s, p90 %(p90)s, p95 %(p95)s",
             p50=_minutes(current.first_response.p50),
             p90=_minutes(current.first_response.p90),
             p95=_minutes(current.first_response.p95),
         ),
         _(
-            "First response, staffed time: median %(p50)s min, p90 %(p90)s min",
+            "First response, staffed time: median %(p50)s, p90 %(p90)s",
             p50=_minutes(staffed.first_response.p50),
             p90=_minutes(staffed.first_response.p90),
         ),
         "",
         _("Per priority:"),
-        *(f"  {_line(row)}" for row in by_priority),
+        *(f"  {_line(row, 'priority')}" for row in by_priority),
         "",
         _("Per channel:"),
-        *(f"  {_line(row)}" for row in by_channel),
+        *(f"  {_line(row, 'channel')}" for row in by_channel),
         "",
         _(
             "Backlog now: %(total)d active cases, %(overdue)d past their first-response due time.",

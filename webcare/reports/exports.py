@@ -1,4 +1,8 @@
-"""Exports: the aggregate tables and one row per case, as CSV (streamed) and XLSX (openpyxl, write-only)."""
+"""Exports: the aggregate tables and one row per case, as CSV (streamed) and XLSX (openpyxl, write-only).
+
+Rows are produced once as plain values; each variant formats them (see export_columns.py): the spreadsheet
+variant for Dutch Excel, the machine variant for tools.
+"""
 
 from __future__ import annotations
 
@@ -7,95 +11,73 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from flask_babel import format_decimal, format_percent, get_locale
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from webcare.extensions import db
+from webcare.labels import label
 from webcare.reports.breakdowns import group_rows
 from webcare.reports.case_rows import case_rows_statement, within_norm_flag
-from webcare.reports.metrics import GroupRow
+from webcare.reports.export_columns import GROUP_COLUMNS, WHOLE_PERIOD, Column, Kind, Variant
+from webcare.reports.metrics import BREAKDOWNS, GroupRow
+from webcare.reports.page import shown_label
 from webcare.reports.period import ReportQuery
 from webcare.timeutil import as_utc
 
-GROUP_COLUMNS = (
-    "count",
-    "responded",
-    "attainment",
-    "within_norm",
-    "breached",
-    "replies_per_case",
-    "reopen_rate",
-    "first_response_mean_minutes",
-    "first_response_p50_minutes",
-    "first_response_p90_minutes",
-    "first_response_p95_minutes",
-)
-CASE_COLUMNS = (
-    "case_id",
-    "channel",
-    "account",
-    "topic",
-    "action",
-    "priority",
-    "status",
-    "arrival_band",
-    "arrival_hour_of_week",
-    "agent",
-    "team",
-    "first_inbound_at",
-    "first_response_at",
-    "first_response_due_at",
-    "within_norm",
-    "first_response_seconds",
-    "first_response_staffed_seconds",
-    "escalated_at",
-    "resolved_at",
-    "resolution_seconds",
-    "resolution_staffed_seconds",
-    "inbound_messages",
-    "outbound_messages",
-)
 STREAM_BATCH = 2000
+BYTE_ORDER_MARK = "\ufeff"
+LOCAL_MOMENT = "%d-%m-%Y %H:%M"
+EXCEL_MOMENT = "dd-mm-yyyy hh:mm"
+NUMBER_FORMATS = {Kind.SHARE: "0.0%", Kind.MINUTES: "0.00", Kind.RATIO: "0.000", Kind.MOMENT: EXCEL_MOMENT}
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def group_columns(by: Sequence[str]) -> list[Column]:
+    keys = [Column(key, BREAKDOWNS[key].label, Kind.TEXT) for key in by] or [Column("group", "", Kind.TEXT)]
+    return [*keys, *GROUP_COLUMNS]
 
 
 def group_header(by: Sequence[str]) -> list[str]:
-    return [*(by or ["group"]), *GROUP_COLUMNS]
+    """The machine keys of a breakdown's columns (the CLI's CSV and table)."""
+    return [column.key for column in group_columns(by)]
 
 
-def group_values(row: GroupRow, by: Sequence[str]) -> list:
-    """One aggregate row as plain values: the group keys, then the figures (times in minutes)."""
+def _minutes(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds / 60
+
+
+def group_values(row: GroupRow, by: Sequence[str], variant: Variant = Variant.MACHINE) -> list:
+    """One aggregate row as plain values: the group keys, then the figures (times in minutes, unrounded)."""
     if not by:
-        keys = ["all"]
+        keys = [WHOLE_PERIOD]
     elif len(by) == 1:
-        keys = [row.label]
+        keys = [row.label if variant is Variant.MACHINE else shown_label(by[0], row.key, row.label)]
     else:
         keys = row.label.split(" · ")
-    minutes = row.first_response.in_minutes()
+        if variant is Variant.SPREADSHEET:
+            keys = [shown_label(breakdown, part, text) for breakdown, part, text in zip(by, row.key, keys)]
+    statistics = row.first_response
     return [
         *keys,
         row.cases,
         row.responded,
-        None if row.attainment is None else round(row.attainment, 4),
+        row.attainment,
         row.within_norm,
         row.breached,
-        None if row.replies_per_case is None else round(row.replies_per_case, 3),
-        None if row.reopen_rate is None else round(row.reopen_rate, 4),
-        minutes["mean"],
-        minutes["p50"],
-        minutes["p90"],
-        minutes["p95"],
+        row.replies_per_case,
+        row.reopen_rate,
+        _minutes(statistics.mean),
+        _minutes(statistics.p50),
+        _minutes(statistics.p90),
+        _minutes(statistics.p95),
     ]
 
 
-def group_table(query: ReportQuery) -> tuple[list[str], list[list]]:
-    rows = group_rows(query)
-    return group_header(query.by), [group_values(row, query.by) for row in rows]
-
-
-def _iso(value) -> str:
-    if isinstance(value, datetime):
-        return as_utc(value).isoformat()
-    return value
+def group_table(query: ReportQuery, variant: Variant = Variant.MACHINE) -> tuple[list[Column], list[list]]:
+    return group_columns(query.by), [group_values(row, query.by, variant) for row in group_rows(query)]
 
 
 def case_values(query: ReportQuery) -> Iterator[list]:
@@ -108,19 +90,68 @@ def case_values(query: ReportQuery) -> Iterator[list]:
          inbound, outbound) = values
         yield [
             case_id, channel, account, topic, action, priority, status, band, hour, agent, team,
-            _iso(first_inbound_at), _iso(first_response_at), _iso(due_at),
-            within_norm_flag(first_response_at, due_at, query.now),
-            seconds, staffed, _iso(escalated_at), _iso(resolved_at), resolution, resolution_staffed, inbound, outbound,
+            first_inbound_at, first_response_at, due_at,
+            within_norm_flag(first_response_at, due_at, query.now) or None,
+            seconds, staffed, escalated_at, resolved_at, resolution, resolution_staffed, inbound, outbound,
         ]
 
 
-def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
-    """CSV text chunk by chunk, so a response can stream a large period."""
+def _machine_text(value, column: Column):
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat().replace("+00:00", "Z")
+    if column.kind is Kind.SHARE:
+        return round(value, 4)
+    if column.kind is Kind.MINUTES:
+        return round(value, 2)
+    if column.kind is Kind.RATIO:
+        return round(value, 3)
+    return value
+
+
+def _spreadsheet_text(value, column: Column, tz: ZoneInfo):
+    if column.kind is Kind.CODE:
+        return label(column.labels, value)
+    if isinstance(value, datetime):
+        return as_utc(value).astimezone(tz).strftime(LOCAL_MOMENT)
+    if column.kind is Kind.SHARE:
+        return format_percent(value, format="0.00%")
+    if column.kind is Kind.MINUTES:
+        return format_decimal(value, format="0.00")
+    if column.kind is Kind.RATIO:
+        return format_decimal(value, format="0.000")
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value  # a name or topic must not run as a formula in the spreadsheet
+    return value
+
+
+def _separator() -> str:
+    """`;` where the decimal sign is a comma (Dutch Excel's list separator), `,` otherwise."""
+    return ";" if get_locale().number_symbols["latn"]["decimal"] == "," else ","
+
+
+def csv_lines(
+    columns: Sequence[Column], rows: Iterable[Sequence], variant: Variant = Variant.MACHINE, tz: ZoneInfo | None = None
+) -> Iterator[str]:
+    """CSV text chunk by chunk, so a response can stream a large period.
+
+    Machine: comma, no byte-order mark, English keys, codes, ISO 8601 UTC. Spreadsheet: the locale's list
+    separator, a byte-order mark so Excel reads UTF-8, translated headers and codes, local times.
+    """
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    if variant is Variant.MACHINE:
+        writer = csv.writer(buffer, lineterminator="\r\n")
+        writer.writerow([column.key for column in columns])
+        shown = _machine_text
+    else:
+        buffer.write(BYTE_ORDER_MARK)
+        writer = csv.writer(buffer, delimiter=_separator(), lineterminator="\r\n")
+        writer.writerow([str(column.header) for column in columns])
+
+        def shown(value, column):
+            return _spreadsheet_text(value, column, tz)
+
     for count, row in enumerate(rows, 1):
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow(["" if value is None else shown(value, column) for value, column in zip(row, columns)])
         if count % 500 == 0:
             yield buffer.getvalue()
             buffer.seek(0)
@@ -128,14 +159,30 @@ def csv_lines(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def xlsx_file(sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]]) -> tempfile.SpooledTemporaryFile:
-    """A workbook with one sheet per (title, header, rows), written in openpyxl's write-only mode."""
+def _xlsx_cell(sheet, value, column: Column, variant: Variant, tz: ZoneInfo) -> WriteOnlyCell:
+    if column.kind is Kind.CODE and variant is Variant.SPREADSHEET:
+        value = label(column.labels, value) if value is not None else None
+    elif isinstance(value, datetime):
+        moment = as_utc(value)
+        value = (moment.astimezone(tz) if variant is Variant.SPREADSHEET else moment).replace(tzinfo=None)
+    cell = WriteOnlyCell(sheet, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # text stays text, never a formula
+    if column.kind in NUMBER_FORMATS and value is not None:
+        cell.number_format = NUMBER_FORMATS[column.kind]
+    return cell
+
+
+def xlsx_file(
+    sheets: Iterable[tuple[str, Sequence[Column], Iterable[Sequence]]], variant: Variant, tz: ZoneInfo
+) -> tempfile.SpooledTemporaryFile:
+    """A workbook with one sheet per (title, columns, rows): real date and number cells, write-only mode."""
     workbook = Workbook(write_only=True)
-    for title, header, rows in sheets:
+    for title, columns, rows in sheets:
         sheet = workbook.create_sheet(title[:31])
-        sheet.append(list(header))
+        sheet.append([column.key if variant is Variant.MACHINE else str(column.header) for column in columns])
         for row in rows:
-            sheet.append(list(row))
+            sheet.append([_xlsx_cell(sheet, value, column, variant, tz) for value, column in zip(row, columns)])
     output = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
     workbook.save(output)
     output.seek(0)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask_babel import lazy_gettext as _l
 
 PERCENTILES = (50, 90, 95)
-"""Percentiles reported, in per cent; computed by the nearest-rank method (see `nearest_rank`)."""
+"""Percentiles reported, in per cent; Excel's PERCENTILE.INC (see `inclusive_percentile`)."""
 
 ESCALATED_EVENT = "escalated"
 ASSIGNMENT_EVENTS = ("assigned", "claimed")
@@ -23,15 +23,34 @@ class Clock(enum.StrEnum):
     STAFFED = "staffed"
 
 
-def nearest_rank(percentile: int, count: int) -> int:
-    """The 1-based rank of the nearest-rank percentile: ceil(p/100 × n), in integers so no engine rounds.
+def interpolation_ranks(percentile: int, count: int) -> tuple[int, int]:
+    """The 1-based lower rank and the weight (0–99, in hundredths) of the next rank for PERCENTILE.INC.
 
-    PostgreSQL's percentile_disc picks the same row (the first whose cumulative share reaches p);
-    SQLite numbers the rows with ROW_NUMBER() and takes this rank.
+    The percentile sits at 0-based position (n − 1) × p / 100 of the sorted values; in integers so no
+    engine rounds: the lower rank is ((n − 1) × p div 100) + 1 and the remainder weighs the next value.
     """
     if count <= 0:
         raise ValueError("no values to take a percentile of")
-    return max(1, (percentile * count + 99) // 100)
+    position, weight = divmod((count - 1) * percentile, 100)
+    return position + 1, weight
+
+
+def interpolate(lower: float, upper: float | None, weight: int) -> float:
+    """The value `weight` hundredths of the way from `lower` to `upper`, as statistics.quantiles computes it.
+
+    Rounded to two decimals: exact for whole seconds, whose interpolations have at most two.
+    """
+    if not weight or upper is None:
+        return float(lower)
+    return round((lower * (100 - weight) + upper * weight) / 100, 2)
+
+
+def inclusive_percentile(values: list[float], percentile: int) -> float:
+    """Excel's PERCENTIEL.INC / PERCENTILE.INC of `values`: linear interpolation between the two neighbouring ranks."""
+    ordered = sorted(values)
+    rank, weight = interpolation_ranks(percentile, len(ordered))
+    upper = ordered[rank] if rank < len(ordered) else None
+    return interpolate(ordered[rank - 1], upper, weight)
 
 
 class Source(enum.StrEnum):
@@ -116,13 +135,13 @@ TOP_LIMIT = 10
 
 @dataclass(frozen=True)
 class Statistics:
-    """Count, mean and nearest-rank percentiles of one metric for one group, in seconds."""
+    """Count, mean and PERCENTILE.INC percentiles of one metric for one group, in seconds."""
 
     count: int
     total_seconds: int
-    p50: int | None
-    p90: int | None
-    p95: int | None
+    p50: float | None
+    p90: float | None
+    p95: float | None
 
     @property
     def mean(self) -> float | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
-from webcare.channels.forms import CHANNEL_LABELS
 from webcare.reports.backlog import Backlog, backlog
 from webcare.reports.breakdowns import group_rows, totals
+from webcare import labels
+from webcare.formatting import weekday_name
+from webcare.reports.metrics import TIME_METRICS, Clock, GroupRow, Statistics, TimeMetric
 from webcare.reports.listening import (
     AuthorRow,
     SentimentDay,
@@ -19,20 +20,12 @@ from webcare.reports.listening import (
     top_topics,
     topic_trend,
 )
-from webcare.reports.metrics import TIME_METRICS, Clock, GroupRow, Statistics, TimeMetric
 from webcare.reports.period import ReportQuery
 from webcare.reports.statistics import all_metric_statistics
 
 HEAT_LEVELS = 5
-WEEKDAY_NAMES = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
-VALUE_LABELS = {
-    "channel": CHANNEL_LABELS,
-    "band": {"office": _l("Office"), "evening": _l("Evening"), "night": _l("Night"), "weekend": _l("Weekend"),
-             "holiday": _l("Holiday")},
-    "action": {"reply": _l("Reply"), "escalate": _l("Escalate"), "summarise": _l("Summarise"), "ignore": _l("Ignore")},
-    "priority": {"urgent": _l("Urgent"), "high": _l("High"), "normal": _l("Normal"), "low": _l("Low")},
-}
-"""Names the page shows for stored values; the exports and `webcare report` keep the stored values."""
+VALUE_LABELS = {"channel": labels.CHANNELS, "band": labels.BANDS, "action": labels.ACTIONS, "priority": labels.PRIORITIES}
+"""Names the page and the spreadsheet exports show for stored values; machine exports keep the stored values."""
 
 
 def shown_label(breakdown: str, key, label: str) -> str:
@@ -40,7 +33,7 @@ def shown_label(breakdown: str, key, label: str) -> str:
     if key is None or isinstance(key, tuple):
         return label
     if breakdown == "hour_of_week":
-        return f"{WEEKDAY_NAMES[key // 24]} {key % 24:02d}:00"
+        return f"{weekday_name(key // 24)} {key % 24:02d}:00"
     return str(VALUE_LABELS.get(breakdown, {}).get(key, label))
 
 
@@ -52,6 +45,7 @@ def _shown(rows: list[GroupRow], breakdown: str) -> list[GroupRow]:
 class HeatCell:
     value: float | int | None
     level: int
+    digits: int = 0
 
 
 @dataclass(frozen=True)
@@ -89,16 +83,16 @@ def _level(value, highest) -> int:
     return max(1, min(HEAT_LEVELS, -(-value * HEAT_LEVELS // highest)))
 
 
-def _heatmap(rows: list[GroupRow], title: str, unit: str, value) -> Heatmap:
+def _heatmap(rows: list[GroupRow], title: str, unit: str, value, digits: int = 0) -> Heatmap:
     by_hour = {row.key: value(row) for row in rows if row.key is not None}
     highest = max((v for v in by_hour.values() if v is not None), default=0)
     table = []
-    for weekday, name in enumerate(WEEKDAY_NAMES):
+    for weekday in range(7):
         cells = []
         for hour in range(24):
             found = by_hour.get(weekday * 24 + hour)
-            cells.append(HeatCell(found, _level(found, highest)))
-        table.append((str(name), cells))
+            cells.append(HeatCell(found, _level(found, highest), digits))
+        table.append((weekday_name(weekday), cells))
     return Heatmap(title, unit, table)
 
 
@@ -127,7 +121,7 @@ def report_page(query: ReportQuery) -> ReportPage:
         volume_heatmap=_heatmap(by_hour, _("Cases by hour of week"), _("cases"), lambda row: row.cases),
         response_heatmap=_heatmap(
             by_hour, _("Median first response by hour of week"), _("minutes"),
-            lambda row: _minutes(row.first_response.p50),
+            lambda row: _minutes(row.first_response.p50), digits=1,
         ),
         backlog=backlog(query.now),
         topics=topics,

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, and_
 
 from webcare.extensions import db
@@ -20,7 +21,14 @@ MAX_PERIOD_DAYS = 3 * 366
 
 
 class BadReportRequest(ValueError):
-    """A period or breakdown that cannot be reported; the text says why."""
+    """A period or breakdown that cannot be reported; the (translatable) message says why."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return str(self.message)
 
 
 @dataclass(frozen=True)
@@ -32,9 +40,9 @@ class Period:
 
     def __post_init__(self):
         if self.last < self.first:
-            raise BadReportRequest("the period ends before it starts")
+            raise BadReportRequest(_l("The period ends before it starts: choose a 'to' date on or after the 'from' date."))
         if (self.last - self.first).days >= MAX_PERIOD_DAYS:
-            raise BadReportRequest(f"a period is at most {MAX_PERIOD_DAYS} days")
+            raise BadReportRequest(_l("A period is at most %(days)d days; choose a shorter one.", days=MAX_PERIOD_DAYS))
 
     @property
     def days(self) -> int:
@@ -75,7 +83,10 @@ class ReportQuery:
     def __post_init__(self):
         unknown = [key for key in self.by if key not in BREAKDOWNS]
         if unknown:
-            raise BadReportRequest(f"unknown breakdown {', '.join(unknown)}; choose from {', '.join(BREAKDOWNS)}")
+            raise BadReportRequest(
+                _l("Unknown breakdown %(unknown)s; choose from %(known)s.", unknown=", ".join(unknown),
+                   known=", ".join(BREAKDOWNS))
+            )
         self.clock = Clock(self.clock)
         self.tz = report_zone()
         self.start, self.end = self.period.bounds(self.tz)

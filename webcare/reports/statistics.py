@@ -1,7 +1,7 @@
-"""Count, sum and nearest-rank percentiles of each time metric, aggregated in the database on either clock.
+"""Count, sum and PERCENTILE.INC percentiles of each time metric, aggregated in the database on either clock.
 
-PostgreSQL computes percentile_disc; SQLite numbers the rows with ROW_NUMBER() and picks the nearest rank.
-No case is loaded into Python: only one row per group comes back.
+PostgreSQL computes percentile_cont; SQLite numbers the rows with ROW_NUMBER() and interpolates between
+the two neighbouring ranks. No case is loaded into Python: only one row per group comes back.
 """
 
 from __future__ import annotations
@@ -50,6 +50,30 @@ def _metric_value(query: ReportQuery, metric: TimeMetric, clock: Clock) -> tuple
     return case((difference < 0, 0), else_=difference), joins
 
 
+def interpolated_percentile(percentile: int, rank, value, count, offset=0) -> ColumnElement:
+    """PERCENTILE.INC over ranked rows, as an aggregate: the two neighbouring ranks weighted in hundredths.
+
+    `rank` numbers the rows 1… in value order; the group's values start after `offset` rows (NULLs that
+    sort first) and number `count`. Only integers are multiplied, so the one division is the only rounding.
+    """
+    position = (count - 1) * percentile
+    lower = offset + position // 100 + 1
+    weight = position % 100
+    share = case((rank == lower, value * (100 - weight)), (rank == lower + 1, value * weight), else_=0)
+    return func.sum(share) / 100.0
+
+
+def wanted_ranks(percentile: int, rank, count, offset=0) -> list[ColumnElement[bool]]:
+    """The conditions selecting the two rows PERCENTILE.INC interpolates between."""
+    lower = offset + (count - 1) * percentile // 100 + 1
+    return [rank == lower, rank == lower + 1]
+
+
+def percentile_seconds(value) -> float | None:
+    """A percentile from either engine as seconds; exact values have at most two decimals."""
+    return None if value is None else round(float(value), 2)
+
+
 def _with_joins(statement: Select, joins: list) -> Select:
     for target, condition in joins:
         statement = statement.join(target, condition)
@@ -57,7 +81,7 @@ def _with_joins(statement: Select, joins: list) -> Select:
 
 
 def metric_statistics(query: ReportQuery, metric: TimeMetric, clock: Clock | None = None) -> dict[tuple, Statistics]:
-    """Count, sum and nearest-rank p50/p90/p95 of a time metric per group, computed in the database."""
+    """Count, sum and PERCENTILE.INC p50/p90/p95 of a time metric per group, computed in the database."""
     clock = Clock(clock or query.clock)
     value, joins = _metric_value(query, metric, clock)
     groups = query.group_columns()
@@ -72,7 +96,7 @@ def metric_statistics(query: ReportQuery, metric: TimeMetric, clock: Clock | Non
             *keys,
             func.count(inner.c.x),
             func.sum(inner.c.x),
-            *(func.percentile_disc(p / 100).within_group(inner.c.x) for p in PERCENTILES),
+            *(func.percentile_cont(p / 100).within_group(inner.c.x) for p in PERCENTILES),
         ).group_by(*keys)
     else:
         # One sort serves both windows (same partition and order); only the rows at the wanted ranks
@@ -90,15 +114,14 @@ def metric_statistics(query: ReportQuery, metric: TimeMetric, clock: Clock | Non
             joins,
         ).where(query.in_period(), value.is_not(None)).subquery("ranked")
         keys = [ranked.c[name] for name in group_names]
-        wanted = [(ranked.c.n * p + 99) // 100 for p in PERCENTILES]
         statement = (
             select(
                 *keys,
                 func.max(ranked.c.n),
                 func.max(ranked.c.total),
-                *(func.max(case((ranked.c.rank == rank, ranked.c.x))) for rank in wanted),
+                *(interpolated_percentile(p, ranked.c.rank, ranked.c.x, ranked.c.n) for p in PERCENTILES),
             )
-            .where(or_(*(ranked.c.rank == rank for rank in wanted)))
+            .where(or_(*(wanted for p in PERCENTILES for wanted in wanted_ranks(p, ranked.c.rank, ranked.c.n))))
             .group_by(*keys)
         )
     result = {}
@@ -108,7 +131,7 @@ def metric_statistics(query: ReportQuery, metric: TimeMetric, clock: Clock | Non
         count, total, *percentiles = row[width:]
         if not count:
             continue
-        result[key] = Statistics(int(count), int(total or 0), *(None if p is None else int(p) for p in percentiles))
+        result[key] = Statistics(int(count), int(total or 0), *(percentile_seconds(p) for p in percentiles))
     return result
 
 

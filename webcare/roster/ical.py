@@ -7,16 +7,17 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import icalendar
+from flask_babel import gettext, lazy_gettext as _l
 
 from webcare.roster.engine import Schedule, ShiftKind
 from webcare.timeutil import as_utc
 
 PRODUCT_ID = "-//Webcare//Rooster//NL"
 KIND_LABELS = {
-    ShiftKind.OFFICE: "Kantoordienst",
-    ShiftKind.EVENING: "Avonddienst",
-    ShiftKind.WEEKEND: "Weekenddienst",
-    ShiftKind.ON_CALL: "Bereikbaarheidsdienst",
+    ShiftKind.OFFICE: _l("Office shift"),
+    ShiftKind.EVENING: _l("Evening shift"),
+    ShiftKind.WEEKEND: _l("Weekend shift"),
+    ShiftKind.ON_CALL: _l("On-call duty"),
 }
 
 
@@ -44,7 +45,7 @@ def _uid(scope: str, start: datetime, kinds: frozenset[ShiftKind]) -> str:
 
 
 def shift_summary(kinds: frozenset[ShiftKind]) -> str:
-    return "Webcare " + " + ".join(KIND_LABELS[kind].lower() for kind in sorted(kinds))
+    return "Webcare " + " + ".join(str(KIND_LABELS[kind]).lower() for kind in sorted(kinds))
 
 
 def ical_feed(schedule: Schedule, *, now: datetime, person_id: str | None = None, calendar_name: str = "Webcare rooster") -> bytes:
@@ -65,7 +66,7 @@ def ical_feed(schedule: Schedule, *, now: datetime, person_id: str | None = None
         event.add("dtstart", start)
         event.add("dtend", end)
         event.add("summary", shift_summary(kinds) + ("" if person_id else ": " + ", ".join(names)))
-        event.add("description", "Dienst: " + ", ".join(names))
+        event.add("description", gettext("On duty: %(people)s", people=", ".join(names)))
         event.add("categories", sorted(kinds))
         event.add("transp", "OPAQUE")
         calendar.add_component(event)

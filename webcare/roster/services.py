@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import url_for
+from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, ngettext
 from sqlalchemy import delete, select
 
 from webcare.auth.models import Role, Team, User, UserRole
 from webcare.extensions import db
+from webcare.labels import SHIFT_KINDS, label
 from webcare.notifications.services import notify
 from webcare.roster import store
 from webcare.roster.engine import (
@@ -100,12 +102,7 @@ class OnDutySummary:
     schedule_url: str | None = None
 
 
-KIND_LABELS = {
-    ShiftKind.OFFICE: "office",
-    ShiftKind.EVENING: "evening",
-    ShiftKind.WEEKEND: "weekend",
-    ShiftKind.ON_CALL: "on call",
-}
+KIND_LABELS = {kind: SHIFT_KINDS[kind.value] for kind in ShiftKind}
 
 
 def _people_of(team: TeamRoster, interval) -> tuple[OnDutyPerson, ...]:
@@ -145,9 +142,9 @@ def _fingerprint(team_id: int, gap: Gap) -> str:
 
 
 GAP_LABELS = {
-    GapKind.NOBODY: "nobody on duty",
-    GapKind.NOBODY_WITH_MANDATE: "nobody with the required mandate",
-    GapKind.BELOW_TARGET: "fewer people than the target",
+    GapKind.NOBODY: _l("nobody on duty"),
+    GapKind.NOBODY_WITH_MANDATE: _l("nobody with the required mandate"),
+    GapKind.BELOW_TARGET: _l("fewer people than the target"),
 }
 
 
@@ -184,13 +181,18 @@ def warn_about_gaps(now: datetime) -> dict[str, list[Gap]]:
             )
         lines = [
             f"- {_local_text(gap.start, team.timezone)} – {_local_text(gap.end, team.timezone)}: {GAP_LABELS[gap.kind]}"
-            + (f" (on duty: {', '.join(team.person_name(p) for p in sorted(gap.people))})" if gap.people else "")
+            + (" " + _("(on duty: %(people)s)", people=", ".join(team.person_name(p) for p in sorted(gap.people)))
+               if gap.people else "")
             for gap in fresh
         ]
         notify(
             team_leads(team.team_id),
             kind="roster_gap",
-            subject=f"Roster {team.team_name}: {len(fresh)} coverage gap(s) in the coming 8 weeks",
+            subject=ngettext(
+                "Roster %(team)s: %(num)d coverage gap in the coming 8 weeks",
+                "Roster %(team)s: %(num)d coverage gaps in the coming 8 weeks",
+                len(fresh), team=team.team_name,
+            ),
             body="\n".join(lines),
             link=_link("roster.week", team_id=team.team_id, start=fresh[0].start.date().isoformat()),
         )
@@ -201,7 +203,7 @@ def warn_about_gaps(now: datetime) -> dict[str, list[Gap]]:
 
 
 def _local_text(moment: datetime, timezone: str) -> str:
-    return moment.astimezone(zone(timezone)).strftime("%a %d-%m-%Y %H:%M")
+    return format_datetime(moment.astimezone(zone(timezone)).replace(tzinfo=None), "EEE dd-MM-yyyy HH:mm", rebase=False)
 
 
 def _link(endpoint: str, **values) -> str | None:
@@ -222,13 +224,13 @@ def person_for_user(config: RosterConfig, user: User) -> RosterPerson | None:
 def _person(config: RosterConfig, person_id: int) -> RosterPerson:
     person = db.session.get(RosterPerson, person_id)
     if person is None or person.roster_id != config.id:
-        raise RosterError("that person is not on this roster")
+        raise RosterError(_l("that person is not on this roster"))
     return person
 
 
 def _check_span(start: datetime, end: datetime) -> None:
     if end <= start:
-        raise RosterError("the end must come after the start")
+        raise RosterError(_l("the end must come after the start"))
 
 
 def add_override(
@@ -240,12 +242,12 @@ def add_override(
     _person(config, person_id)
     if action is OverrideAction.REPLACE:
         if replacement_id is None:
-            raise RosterError("a replacement needs the person who takes over")
+            raise RosterError(_l("a replacement needs the person who takes over"))
         _person(config, replacement_id)
     else:
         replacement_id = None
     if action is OverrideAction.ADD and kind is None:
-        raise RosterError("adding someone needs a shift kind")
+        raise RosterError(_l("adding someone needs a shift kind"))
     entry = OverrideEntry(
         roster_id=config.id, action=action, person_id=person_id, replacement_id=replacement_id, kind=kind,
         start_at=start, end_at=end, reason=reason[:200], source=EntrySource.APP, created_by_id=by.id,
@@ -259,7 +261,7 @@ def add_override(
 def delete_override(config: RosterConfig, override_id: int, *, by: User) -> None:
     entry = db.session.get(OverrideEntry, override_id)
     if entry is None or entry.roster_id != config.id:
-        raise RosterError("no such override")
+        raise RosterError(_l("no such override"))
     db.session.execute(
         SwapEntry.__table__.update().where(SwapEntry.override_id == entry.id).values(override_id=None)
     )
@@ -282,7 +284,7 @@ def add_leave(config: RosterConfig, *, person_id: int, start: datetime, end: dat
 def delete_leave(config: RosterConfig, leave_id: int, *, by: User) -> None:
     entry = db.session.get(LeaveEntry, leave_id)
     if entry is None or entry.roster_id != config.id:
-        raise RosterError("no such leave")
+        raise RosterError(_l("no such leave"))
     db.session.delete(entry)
     config.touch()
     db.session.commit()
@@ -294,11 +296,11 @@ def update_rotation(
     """Change a rotation's people (in turn order), clock times and priority."""
     rotation = db.session.get(RotationEntry, rotation_id)
     if rotation is None or rotation.roster_id != config.id:
-        raise RosterError("no such rotation")
+        raise RosterError(_l("no such rotation"))
     known = set(db.session.scalars(select(RosterPerson.key).where(RosterPerson.roster_id == config.id)))
     unknown = [key for key in people if key not in known]
     if not people or unknown:
-        raise RosterError("unknown people: " + ", ".join(unknown) if unknown else "a rotation needs at least one person")
+        raise RosterError(_l("unknown people: %(people)s", people=", ".join(unknown)) if unknown else _l("a rotation needs at least one person"))
     rotation.people, rotation.start_time, rotation.end_time, rotation.priority = list(people), start_time, end_time, priority
     config.touch()
     db.session.commit()
@@ -318,7 +320,7 @@ def regenerate_feed_token(config: RosterConfig, *, person: RosterPerson | None =
 
 def set_average_handling(config: RosterConfig, seconds: int, *, by: User) -> None:
     if not 10 <= seconds <= 24 * 3600:
-        raise RosterError("the average handling time must lie between 10 seconds and 24 hours")
+        raise RosterError(_l("the average handling time must lie between 10 seconds and 24 hours"))
     config.average_handling_seconds = seconds
     db.session.commit()
 
@@ -338,7 +340,7 @@ def request_swap(config: RosterConfig, *, requester: RosterPerson, start: dateti
     """Offer a span of one's own duty to colleagues."""
     _check_span(start, end)
     if start <= now:
-        raise RosterError("a swap must start in the future")
+        raise RosterError(_l("a swap must start in the future"))
     swap = SwapEntry(roster_id=config.id, requester_id=requester.id, start_at=start, end_at=end, reason=reason[:200])
     db.session.add(swap)
     db.session.commit()
@@ -348,10 +350,10 @@ def request_swap(config: RosterConfig, *, requester: RosterPerson, start: dateti
 def _open_swap(config: RosterConfig, swap_id: int, now: datetime) -> SwapEntry:
     swap = db.session.get(SwapEntry, swap_id)
     if swap is None or swap.roster_id != config.id:
-        raise RosterError("no such swap request")
+        raise RosterError(_l("no such swap request"))
     status = swap.status_at(now)
     if status is not SwapStatus.OPEN:
-        raise RosterError(f"the request is {status.value.replace('_', ' ')}")
+        raise RosterError(_l("the request is %(status)s", status=label("swap_status", status)))
     return swap
 
 
@@ -375,7 +377,7 @@ def take_swap(config: RosterConfig, swap_id: int, *, taker: RosterPerson, by: Us
     """
     swap = _open_swap(config, swap_id, now)
     if taker.id == swap.requester_id:
-        raise RosterError("you cannot take your own request")
+        raise RosterError(_l("you cannot take your own request"))
     team = store.team_roster_for(config.team_id)
     requirements = _slot_requirements(team, swap.requester.key, swap.start_at, swap.end_at)
     person = team.spec.roster.people_by_id.get(taker.key)
@@ -387,8 +389,9 @@ def take_swap(config: RosterConfig, swap_id: int, *, taker: RosterPerson, by: Us
     notify(
         team_leads(config.team_id),
         kind="roster_swap_approval",
-        subject=f"Swap needs approval: {taker.name} for {swap.requester.name}",
-        body=f"{taker.name} lacks a qualification the slot asks for ({', '.join(requirements.missing_in(person)) if person else 'unknown person'}).",
+        subject=_("Swap needs approval: %(taker)s for %(requester)s", taker=taker.name, requester=swap.requester.name),
+        body=_("%(taker)s lacks a qualification the slot asks for (%(missing)s).", taker=taker.name,
+               missing=", ".join(requirements.missing_in(person)) if person else _("unknown person")),
         link=_link("roster.edit", team_id=config.team_id),
     )
     db.session.commit()
@@ -399,7 +402,7 @@ def approve_swap(config: RosterConfig, swap_id: int, *, by: User, now: datetime)
     """A lead accepts the colleague proposed for a swap that their qualifications did not allow on their own."""
     swap = _open_swap(config, swap_id, now)
     if swap.proposed_taker is None:
-        raise RosterError("nobody has offered to take this swap yet")
+        raise RosterError(_l("nobody has offered to take this swap yet"))
     _accept(config, swap, swap.proposed_taker, by=by, now=now)
     db.session.commit()
 

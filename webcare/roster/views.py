@@ -24,6 +24,7 @@ from webcare.auth.models import Role, Team
 from webcare.extensions import db
 from webcare.inbox.queries import arrivals_per_hour_of_week
 from webcare.protocol.services import normal_first_response_target
+from webcare.formatting import local_date
 from webcare.roster import forms, queries, services, store
 from webcare.roster.engine import OverrideAction, ShiftKind
 from webcare.roster.ical import ical_feed
@@ -90,7 +91,8 @@ def _date_arg(name: str, default: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        abort(400)
+        flash(_("“%(text)s” is not a date (YYYY-MM-DD); showing %(shown)s instead.", text=text, shown=local_date(default)), "error")
+        return default
 
 
 def _to_utc(local: datetime, config: RosterConfig) -> datetime:
@@ -146,7 +148,8 @@ def month(team_id: int):
     try:
         first = date.fromisoformat(text + "-01") if text else today.replace(day=1)
     except ValueError:
-        abort(400)
+        flash(_("“%(text)s” is not a month (YYYY-MM); showing this month instead.", text=text), "error")
+        first = today.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     previous = (first - timedelta(days=1)).replace(day=1)
     return _schedule_page(team, config, first, (following - first).days, "month", previous=previous, following=following)
@@ -188,7 +191,9 @@ def hours(team_id: int):
     first = _date_arg("from", today.replace(day=1))
     last = _date_arg("to", (first + timedelta(days=32)).replace(day=1) - timedelta(days=1))
     if last < first or (last - first).days > 366:
-        abort(400)
+        flash(_("Choose a period that ends on or after its first day and spans at most 366 days; showing this month instead."), "error")
+        first = today.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     rows, fairness = queries.hours_table(_team_roster(config), first, last)
     return render_template(
         "roster/hours.html", team=team, config=config, view="hours", rows=rows, fairness=fairness, first_day=first, last_day=last
@@ -334,7 +339,10 @@ def settings(team_id: int):
     team, config = _editable(team_id)
     form = forms.SettingsForm()
     if not form.validate():
-        abort(400)
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("roster.coverage", team_id=team.id), 303)
     services.set_average_handling(config, form.average_handling_minutes.data * 60, by=current_user)
     flash(_("Average handling time saved."), "success")
     return redirect(url_for("roster.coverage", team_id=team.id), 303)
