@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import render_template
 from flask_babel import force_locale
-from weasyprint import CSS, HTML
 
 from webcare.inbox.services import departments
 from webcare.records.dossier import Dossier
@@ -22,6 +21,9 @@ def rendition_html(found: Dossier, creator: str) -> str:
 
 def rendition_pdf(found: Dossier, creator: str) -> bytes:
     """PDF/A-2b whose dates and identifier come from the case, not the clock, so exporting again is byte-identical."""
+    # WeasyPrint loads Pango and its fonts (0.6 s, tens of MB): only the processes that export pay for it.
+    from weasyprint import CSS, HTML
+
     html = HTML(string=rendition_html(found, creator), base_url=str(PACKAGE_DIR))
     return html.write_pdf(
         stylesheets=[CSS(filename=str(STYLESHEET))],
