@@ -183,7 +183,7 @@ def test_sqlite_finds_active_work_by_status_and_history_by_the_filtered_column(a
 
     if db.engine.dialect.name != "sqlite":
         pytest.skip("a plan choice of SQLite's")
-    query = queries._filtered(case_filter, now=NOW).order_by(Case.queue_at, Case.id).limit(51)
+    query = queries.filtered_cases(case_filter, now=NOW).order_by(Case.queue_at, Case.id).limit(51)
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
     [first_step, *_] = [row[3] for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql))]
     assert f"USING INDEX {driving_index}" in first_step
