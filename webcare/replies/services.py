@@ -31,6 +31,14 @@ class ReplyRefused(Exception):
     """A reply that cannot be drafted, approved or rejected as asked; the message says why."""
 
 
+class UnfilledPlaceholders(ReplyRefused):
+    """The text still holds placeholders ({link}, …) that nothing filled: the writer must fill them first."""
+
+    def __init__(self, placeholders: list[str]):
+        super().__init__("fill in the placeholders first: " + ", ".join(placeholders))
+        self.placeholders = placeholders
+
+
 class NotPermitted(ReplyRefused):
     pass
 
@@ -71,7 +79,7 @@ def _check_text(text: str) -> str:
         raise ReplyRefused(f"the reply is longer than {MAX_REPLY_LENGTH} characters")
     left = unfilled(text)
     if left:
-        raise ReplyRefused("fill in the placeholders first: " + ", ".join(left))
+        raise UnfilledPlaceholders(left)
     return text
 
 

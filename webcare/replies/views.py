@@ -15,6 +15,7 @@ from webcare.replies import services
 from webcare.replies.composer import WRITERS, composer_for
 from webcare.replies.forms import ActionForm, ApproveForm, RejectForm, ReplyForm
 from webcare.replies.models import Reply
+from webcare.replies.placeholders import unfilled
 
 bp = Blueprint("replies", __name__)
 QUEUE_READERS = (Role.AGENT, Role.LEAD, Role.MANAGER)
@@ -24,6 +25,7 @@ RETRIERS = (Role.AGENT, Role.LEAD, Role.ADMIN)
 @bp.record_once
 def _register_composer(state) -> None:
     state.app.jinja_env.globals["composer_for"] = composer_for
+    state.app.jinja_env.globals["unfilled_in"] = lambda text: unfilled(text or "")
 
 
 def _case_page(case_id: int) -> str:
@@ -48,6 +50,13 @@ def draft(case_id: int):
             reply = services.draft_reply(
                 case, form.text.data, by=current_user, template_id=form.template_id.data or None, is_public=is_public
             )
+        except services.UnfilledPlaceholders as refused:
+            db.session.rollback()
+            flash(
+                _("Not sent: fill in %(placeholders)s in the text first (marked below).", placeholders=", ".join(refused.placeholders)),
+                "error",
+            )
+            return render_template("replies/compose.html", case=case, composer=composer_for(case, form=form)), 409
         except services.NotPermitted as refused:
             db.session.rollback()
             flash(_("Not sent: %(reason)s", reason=str(refused)), "error")
