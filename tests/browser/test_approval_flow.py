@@ -229,3 +229,33 @@ def test_a_reply_by_slash_template_fills_every_placeholder_and_is_sent_without_l
         expect(page.locator(".flash-success")).to_be_visible()
         expect(page.locator(".reply-state").last).to_contain_text(TOPIC_LINK)
         assert page.evaluate("window.__samePage") is True
+
+
+def test_a_lead_approves_from_the_queue_list_and_sees_the_conversation_and_rule_on_the_review_page(
+    browser, approval_server, mandates_set
+):
+    phrase = _post_question(approval_server)
+    with _open_page(browser, approval_server) as agent:
+        log_in(agent, AGENT[0], AGENT[2])
+        _open_case(agent, phrase)
+        expect(agent.locator("#reply-send")).to_have_text("Ter goedkeuring aanbieden")
+        _reply_with_the_suggested_template(agent)
+        agent.locator("#reply-send").click()
+        expect(agent.locator(".reply-state.reply-pending_approval")).to_be_visible()
+
+    with _open_page(browser, approval_server) as lead:
+        log_in(lead, LEAD[0], LEAD[2])
+        lead.goto("/approvals")
+        row = lead.locator("table.approvals tbody tr", has_text=phrase)
+        expect(row).to_have_count(1)
+        row.locator("td a").nth(1).click()
+        expect(lead.locator(".messages")).to_contain_text(phrase)
+        expect(lead.locator("#approval-rule")).not_to_be_empty()
+        expect(lead.locator("#approval-clock")).to_contain_text(re.compile("nog|te laat"))
+        assert_accessible(lead)
+
+        lead.goto("/approvals")
+        assert_accessible(lead)
+        row.get_by_role("button", name=re.compile("^Goedkeuren")).click()
+        expect(lead.locator(".flash")).to_contain_text(re.compile("verzendwachtrij|outbox"))
+        expect(lead.locator("table.approvals tbody tr", has_text=phrase)).to_have_count(0)

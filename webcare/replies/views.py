@@ -9,6 +9,7 @@ from flask_login import current_user
 from webcare.auth.access import ANY_STAFF, role_required
 from webcare.auth.models import Role
 from webcare.extensions import db
+from webcare.inbox import queries as inbox_queries
 from webcare.inbox.models import Case
 from webcare.mandates.services import mandate_for
 from webcare.replies import services
@@ -16,6 +17,7 @@ from webcare.replies.composer import WRITERS, composer_for
 from webcare.replies.forms import ActionForm, ApproveForm, RejectForm, ReplyForm
 from webcare.replies.models import Reply
 from webcare.replies.placeholders import unfilled
+from webcare.timeutil import utcnow
 
 bp = Blueprint("replies", __name__)
 QUEUE_READERS = (Role.AGENT, Role.LEAD, Role.MANAGER)
@@ -76,15 +78,23 @@ def draft(case_id: int):
 @bp.get("/approvals")
 @role_required(*QUEUE_READERS)
 def queue():
-    return render_template("replies/queue.html", items=services.approval_queue(current_user), sla=services.approval_sla())
+    return render_template(
+        "replies/queue.html", items=services.approval_queue(current_user), sla=services.approval_sla(), form=RejectForm(formdata=None)
+    )
 
 
 def _review(reply: Reply, approve_form: ApproveForm | None = None, reject_form: RejectForm | None = None, status: int = 200):
     verdict = None if reply.author_id == current_user.id else mandate_for(current_user, reply.case, is_public=reply.is_public)
+    now = utcnow()
     return render_template(
         "replies/review.html",
         reply=reply,
         verdict=verdict,
+        # Why it waits: the author's mandate for this reply (the rule that asked for approval).
+        author_verdict=mandate_for(reply.author, reply.case, is_public=reply.is_public),
+        messages=inbox_queries.thread(reply.case),
+        clock=inbox_queries.response_clock(reply.case, now),
+        now=now,
         approve_form=approve_form or ApproveForm(formdata=None, data={"text": reply.text}),
         reject_form=reject_form or RejectForm(formdata=None),
         due_at=reply.submitted_at + services.approval_sla(),
@@ -112,7 +122,7 @@ def approve(reply_id: int):
         reply = db.get_or_404(Reply, reply_id)
         return _review(reply, approve_form=form, status=403 if isinstance(refused, services.NotPermitted) else 409)
     flash(_("Approved: the reply on case #%(case)d is in the outbox.", case=reply.case_id), "success")
-    return redirect(url_for("replies.queue"))
+    return redirect(url_for("replies.queue"), 303)
 
 
 @bp.post("/approvals/<int:reply_id>/reject")
@@ -130,7 +140,7 @@ def reject(reply_id: int):
         reply = db.get_or_404(Reply, reply_id)
         return _review(reply, reject_form=form, status=403 if isinstance(refused, services.NotPermitted) else 409)
     flash(_("Rejected: the author of the reply on case #%(case)d is told why.", case=reply.case_id), "success")
-    return redirect(url_for("replies.queue"))
+    return redirect(url_for("replies.queue"), 303)
 
 
 @bp.get("/outbox/failed")
