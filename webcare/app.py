@@ -15,6 +15,7 @@ import webcare.replies.deliveries  # noqa: F401  (shows failed deliveries on the
 from config import settings_from_env
 from webcare import formatting
 from webcare.api.views import bp as api_bp
+from webcare.auth.admin_views import bp as admin_bp
 from webcare.auth.views import bp as auth_bp
 from webcare.channels.views import bp as channels_bp
 from webcare.commands import register_commands
@@ -106,7 +107,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def _register_blueprints(app: Flask) -> None:
     for blueprint in (
-        auth_bp, inbox_bp, reports_bp, mandates_bp, replies_bp, protocol_bp, channels_bp, notifications_bp, roster_bp,
+        auth_bp, admin_bp, inbox_bp, reports_bp, mandates_bp, replies_bp, protocol_bp, channels_bp, notifications_bp,
+        roster_bp,
     ):
         app.register_blueprint(blueprint)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
