@@ -13,6 +13,8 @@
     var count = boxes().filter(function (box) { return box.checked; }).length;
     var counter = document.getElementById("bulk-count");
     if (counter) counter.textContent = counter.getAttribute("data-template").replace("%d", count);
+    var form = document.getElementById("bulk-form");
+    if (form) form.classList.toggle("has-selection", count > 0);
     var submit = document.getElementById("bulk-submit");
     if (submit) submit.disabled = count === 0;
     var all = document.getElementById("select-all");
