@@ -20,54 +20,65 @@ from webcare.inbox.queries import DUE_SOON, NEEDS_US, CaseFilter, filtered_cases
 
 COUNT_SECONDS = 10.0
 NEW_ROWS_SHOWN = 5
-_cache: dict[tuple, tuple[float, dict[str, int]]] = {}
+_cache: dict[timedelta, tuple[float, list[dict]]] = {}
 _cache_lock = threading.Lock()
 
 
-def view_counts(viewer: User | None, now: datetime, due_soon: timedelta = DUE_SOON) -> dict[str, int]:
-    """Cases per inbox view ("all" = active) in one pass over the active cases; "ignored" is history, not counted."""
+_SHARED = ("attention", "all", "escalated", "approval", "bundles", "due_soon", "breached")
+
+
+def _counts_by_owner_and_team(now: datetime, due_soon: timedelta) -> list[dict]:
+    """One pass over the active cases: per (owner, team) the count of each view that does not depend on who asks."""
     unanswered = Case.first_response_at.is_(None)
-    team_id = viewer.team_id if viewer else None
-    columns = {
+    conditions = {
         "attention": Case.status.in_(NEEDS_US),
         "all": None,
-        "mine": Case.owner_id == (viewer.id if viewer else None),
-        "unassigned": Case.owner_id.is_(None),
-        "team": Case.team_id == team_id if team_id else None,
         "escalated": Case.escalated_to.is_not(None),
         "approval": Case.status == CaseStatus.WAITING_ON_APPROVAL,
         "bundles": Case.bundle_id.is_not(None),
         "due_soon": and_(unanswered, Case.first_response_due_at >= now, Case.first_response_due_at < now + due_soon),
         "breached": and_(unanswered, Case.first_response_due_at < now),
     }
-    counted = {view: condition for view, condition in columns.items() if view != "team" or team_id}
-    row = db.session.execute(
-        select(
-            *(
-                (func.count(Case.id) if condition is None else func.count(Case.id).filter(condition)).label(view)
-                for view, condition in counted.items()
-            )
-        ).where(Case.status.in_(ACTIVE_STATUSES))
-    ).one()
-    counts = dict(row._mapping)
-    counts.setdefault("team", 0)
+    columns = [
+        (func.count(Case.id) if condition is None else func.count(Case.id).filter(condition)).label(view)
+        for view, condition in conditions.items()
+    ]
+    rows = db.session.execute(
+        select(Case.owner_id, Case.team_id, *columns)
+        .where(Case.status.in_(ACTIVE_STATUSES))
+        .group_by(Case.owner_id, Case.team_id)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def _for_viewer(groups: list[dict], viewer: User | None) -> dict[str, int]:
+    counts = {view: sum(group[view] for group in groups) for view in _SHARED}
+    viewer_id = viewer.id if viewer else None
+    team_id = viewer.team_id if viewer else None
+    counts["mine"] = sum(group["all"] for group in groups if viewer_id is not None and group["owner_id"] == viewer_id)
+    counts["unassigned"] = sum(group["all"] for group in groups if group["owner_id"] is None)
+    counts["team"] = sum(group["all"] for group in groups if team_id is not None and group["team_id"] == team_id)
     return counts
+
+
+def view_counts(viewer: User | None, now: datetime, due_soon: timedelta = DUE_SOON) -> dict[str, int]:
+    """Cases per inbox view ("all" = active) from one pass over the active cases; "ignored" is history, not counted."""
+    return _for_viewer(_counts_by_owner_and_team(now, due_soon), viewer)
 
 
 def cached_view_counts(viewer: User | None, now: datetime, due_soon: timedelta = DUE_SOON) -> dict[str, int]:
-    """`view_counts`, kept for COUNT_SECONDS per person, so fifty polling agents cost a few passes a minute."""
-    key = (viewer.id if viewer else None, viewer.team_id if viewer else None, due_soon)
+    """`view_counts` from a pass shared by everyone and kept COUNT_SECONDS: fifty polling agents cost one query
+    per ten seconds, not fifty."""
     moment = time.monotonic()
     with _cache_lock:
-        cached = _cache.get(key)
-        if cached and cached[0] > moment:
-            return cached[1]
-    counts = view_counts(viewer, now, due_soon)
-    with _cache_lock:
-        if len(_cache) > 1000:
-            _cache.clear()
-        _cache[key] = (moment + COUNT_SECONDS, counts)
-    return counts
+        cached = _cache.get(due_soon)
+    if cached is None or cached[0] <= moment:
+        groups = _counts_by_owner_and_team(now, due_soon)
+        with _cache_lock:
+            _cache[due_soon] = (moment + COUNT_SECONDS, groups)
+    else:
+        groups = cached[1]
+    return _for_viewer(groups, viewer)
 
 
 def newest_case_id() -> int:
