@@ -104,3 +104,14 @@ def test_the_polled_rows_show_cases_arrived_since_the_page_opened_even_when_they
     assert re.search(r"\b2\b", announced) and "sort=arrival" in announced
     assert arrived[0].id > int(since)
     assert _rows(client, f"?since={arrived[-1].id}").count("is-new") == 0
+
+
+def test_assign_to_starts_at_the_current_owner(client, auth, make_user):
+    lead = make_user(Role.LEAD, name="Aart Eerst")
+    owner = make_user(Role.AGENT, name="Zoë Zuid")
+    case = new_case("van Zoë", owner=owner, status=CaseStatus.OPEN)
+    auth.login_as(lead)
+
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+    assert re.search(rf'<option selected value="{owner.id}">|<option value="{owner.id}" selected', page)

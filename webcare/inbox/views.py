@@ -200,6 +200,8 @@ def _forms(case: Case, **submitted) -> dict:
     decision = queries.applied_decision(case)
     assign_form = forms.AssignForm(prefix="assign")
     assign_form.assignee.choices = forms.choices((user.id, user.name) for user in services.assignable_users())
+    if assign_form.assignee.data is None:
+        assign_form.assignee.data = case.owner_id or current_user.id  # the current owner, not the first in the list
     escalate_form = forms.EscalateForm(prefix="escalate")
     escalate_form.department.choices = forms.choices(services.departments().items())
     if decision is not None and decision.escalate_to and not escalate_form.department.data:
