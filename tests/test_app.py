@@ -249,6 +249,12 @@ def test_the_demo_builds_a_municipality_with_weeks_of_traffic(app, runner):
     assert office > 2 * evening > 0 and evening > 3 * night
     pending = db.session.scalars(select(Reply).where(Reply.status == ReplyStatus.PENDING_APPROVAL)).all()
     assert len(pending) == 3 and all(reply.case.status == CaseStatus.WAITING_ON_APPROVAL for reply in pending)
+    # A team that keeps up: history answered and resolved, a day's work in hand, one threat among it.
+    cases = db.session.scalars(select(Case)).all()
+    active = [case for case in cases if case.is_active]
+    answered = [case for case in cases if case.first_response_at is not None]
+    assert len(answered) > 0.75 * len(cases) and len(active) < 0.15 * len(cases)
+    assert any("weet waar je woont" in case.subject and case.is_active for case in cases)
 
     again = runner.invoke(args=["demo", "--weeks", "2", "--if-empty"])
     assert again.exit_code == 0

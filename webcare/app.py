@@ -16,6 +16,7 @@ from config import settings_from_env
 from webcare import formatting
 from webcare.api.views import bp as api_bp
 from webcare.auth.oidc import init_oidc
+from webcare.auth.admin_views import bp as admin_bp
 from webcare.auth.views import bp as auth_bp
 from webcare.channels.views import bp as channels_bp
 from webcare.commands import register_commands
@@ -116,8 +117,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def _register_blueprints(app: Flask) -> None:
     for blueprint in (
-        auth_bp, inbox_bp, reports_bp, mandates_bp, replies_bp, protocol_bp, channels_bp, notifications_bp, roster_bp,
-        records_bp,
+        auth_bp, admin_bp, inbox_bp, reports_bp, mandates_bp, replies_bp, protocol_bp, channels_bp, notifications_bp,
+        roster_bp, records_bp,
     ):
         app.register_blueprint(blueprint)
     install_access_logging(app)

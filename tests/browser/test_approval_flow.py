@@ -30,6 +30,7 @@ from webcare.timeutil import UTC
 
 pytestmark = pytest.mark.browser
 
+TOPIC_LINK = "https://www.lindeburg.example/burgerzaken"  # the protocol's information link for the passport topic
 AGENT = ("priya@lindeburg.example", "Priya Ramdin", "browser-agent-wachtwoord")
 LEAD = ("joost@lindeburg.example", "Joost Bakker", "browser-lead-wachtwoord")
 
@@ -164,7 +165,7 @@ def _reply_with_the_suggested_template(page) -> None:
     expect(template).to_have_value("antwoord-vraag")
     text = page.locator("#reply-text")
     expect(text).to_have_value(re.compile(r"^Hoi Fatima, dank je voor je vraag"))
-    text.fill(text.input_value().replace("{link}", "https://lindeburg.example/paspoort"))
+    assert TOPIC_LINK in text.input_value() and "{" not in text.input_value()
 
 
 @pytest.fixture(scope="module")
@@ -205,7 +206,7 @@ def test_an_agent_replies_privately_with_the_protocols_template_within_the_manda
         expect(page).to_have_url(re.compile(r"/cases/\d+$"))
         _wait_for_state(approval_server, REPLY_STATUS, phrase, "sent")
         page.reload()
-        expect(page.locator(".reply-state.reply-sent")).to_contain_text("https://lindeburg.example/paspoort")
+        expect(page.locator(".reply-state.reply-sent")).to_contain_text(TOPIC_LINK)
         expect(page.locator(".message-outbound").last).to_contain_text("Hoi Fatima")
         assert_accessible(page)
 
@@ -240,4 +241,69 @@ def test_a_reply_outside_the_mandate_waits_until_a_lead_approves_it_and_is_then_
         agent.goto(case_url)
         sent = agent.locator(".reply-state.reply-sent")
         expect(sent).to_contain_text(LEAD[1])
-        expect(agent.locator(".message-outbound").last).to_contain_text("https://lindeburg.example/paspoort")
+        expect(agent.locator(".message-outbound").last).to_contain_text(TOPIC_LINK)
+
+
+def test_a_reply_by_slash_template_fills_every_placeholder_and_is_sent_without_leaving_the_page(
+    browser, approval_server, mandates_set
+):
+    phrase = _post_question(approval_server, channel="whatsapp", account="+31600000123", is_public=False)
+    with _open_page(browser, approval_server) as page:
+        log_in(page, AGENT[0], AGENT[2])
+        _open_case(page, phrase)
+        page.evaluate("window.__samePage = true")
+        page.locator("#claim-button").click()
+        expect(page.locator("#case-owner")).to_have_text(AGENT[1])
+        expect(page.locator("#reply-send")).to_have_text("Versturen")
+
+        text = page.locator("#reply-text")
+        text.fill("")
+        text.type("/feiten")
+        expect(page.locator("#template-suggestions li").first).to_have_text("/feiten-met-bron")
+        text.press("Enter")
+        # The passport topic has an information link but no source for corrections: {bron} is left, marked.
+        expect(page.locator("#reply-unfilled")).to_contain_text("Nog in te vullen: {bron}")
+        expect(page.locator("#reply-preview mark")).to_have_text("{bron}")
+
+        text.fill("")
+        text.type("/antwoord")
+        text.press("Enter")
+        expect(text).to_have_value(re.compile(r"^Hoi Fatima, dank je voor je vraag over .*" + re.escape(TOPIC_LINK)))
+        expect(page.locator("#reply-unfilled")).to_be_empty()
+        expect(page.locator("#reply-template")).to_have_value("antwoord-vraag")
+        assert_accessible(page)
+        text.press("Control+Enter")
+
+        expect(page.locator(".flash-success")).to_be_visible()
+        expect(page.locator(".reply-state").last).to_contain_text(TOPIC_LINK)
+        assert page.evaluate("window.__samePage") is True
+
+
+def test_a_lead_approves_from_the_queue_list_and_sees_the_conversation_and_rule_on_the_review_page(
+    browser, approval_server, mandates_set
+):
+    phrase = _post_question(approval_server)
+    with _open_page(browser, approval_server) as agent:
+        log_in(agent, AGENT[0], AGENT[2])
+        _open_case(agent, phrase)
+        expect(agent.locator("#reply-send")).to_have_text("Ter goedkeuring aanbieden")
+        _reply_with_the_suggested_template(agent)
+        agent.locator("#reply-send").click()
+        expect(agent.locator(".reply-state.reply-pending_approval")).to_be_visible()
+
+    with _open_page(browser, approval_server) as lead:
+        log_in(lead, LEAD[0], LEAD[2])
+        lead.goto("/approvals")
+        row = lead.locator("table.approvals tbody tr", has_text=phrase)
+        expect(row).to_have_count(1)
+        row.locator("td a").nth(1).click()
+        expect(lead.locator(".messages")).to_contain_text(phrase)
+        expect(lead.locator("#approval-rule")).not_to_be_empty()
+        expect(lead.locator("#approval-clock")).to_contain_text(re.compile("nog|te laat"))
+        assert_accessible(lead)
+
+        lead.goto("/approvals")
+        assert_accessible(lead)
+        row.get_by_role("button", name=re.compile("^Goedkeuren")).click()
+        expect(lead.locator(".flash")).to_contain_text(re.compile("verzendwachtrij|outbox"))
+        expect(lead.locator("table.approvals tbody tr", has_text=phrase)).to_have_count(0)

@@ -46,7 +46,7 @@ def test_agent_logs_in_and_sees_the_dutch_inbox(page):
     log_in(page)
     expect(page).to_have_url(re.compile(r"/inbox$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Inbox")
-    expect(page.get_by_text(AGENT_NAME)).to_be_visible()
+    expect(page.locator("header .who").get_by_text(AGENT_NAME)).to_be_visible()
     expect(page.get_by_role("columnheader", name="Inwoner")).to_be_visible()
     expect(case_rows(page)).to_have_count(50)
     expect(case_link(page, "Wanneer wordt de kapotte lantaarnpaal")).to_be_visible()
@@ -54,6 +54,7 @@ def test_agent_logs_in_and_sees_the_dutch_inbox(page):
 
 def test_filters_narrow_the_list_by_channel_and_status(agent_page):
     page = agent_page
+    page.get_by_role("link", name=re.compile("^Alle zaken")).click()
     page.get_by_label("Kanaal").select_option(label="WhatsApp")
     page.get_by_role("button", name="Filteren").click()
     expect(page).to_have_url(re.compile(r"channel=whatsapp"))
@@ -76,6 +77,7 @@ def test_filters_narrow_the_list_by_channel_and_status(agent_page):
 
 def test_next_page_continues_the_list_without_overlap(agent_page):
     page = agent_page
+    page.goto("/inbox?view=all")
     expect(case_rows(page)).to_have_count(50)
     first_page = set(case_rows(page).locator("a").all_inner_texts())
 

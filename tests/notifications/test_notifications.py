@@ -1,6 +1,7 @@
 """Notifications: stored for the addressee, mailed through a real SMTP server by the job, read in the app."""
 
 import socket
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -8,6 +9,7 @@ from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.notifications.models import Notification
 from webcare.notifications.services import MAX_EMAIL_ATTEMPTS, notify, send_pending_emails
+from webcare.timeutil import utcnow
 
 
 def _free_port() -> int:
@@ -33,18 +35,46 @@ def test_a_notification_is_mailed_once_by_the_job_with_dutch_text_intact(app, sm
     assert notification.emailed_at is not None and notification.email_error is None
 
 
-def test_an_unreachable_mail_server_is_recorded_and_retried_a_limited_number_of_times(app, make_user):
+def test_an_unreachable_mail_server_is_retried_with_backoff_then_given_up_and_shown_once_to_an_admin(app, make_user, caplog):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
-    notify([make_user(Role.LEAD)], kind="escalation", subject="x")
+    lead, admin = make_user(Role.LEAD), make_user(Role.ADMIN)
+    notify([lead], kind="escalation", subject="x", case_id=None)
+    notify([lead], kind="reply_rejected", subject="y")
+    db.session.commit()
+    now = utcnow()
+
+    send_pending_emails(now=now)
+    send_pending_emails(now=now + timedelta(seconds=30))  # within the first wait: nothing tried
+    notification = db.session.scalar(select(Notification).where(Notification.kind == "escalation"))
+    assert notification.email_attempts == 1 and notification.email_next_at == now + timedelta(minutes=1)
+    assert len([record for record in caplog.records if "could not e-mail" in record.getMessage()]) == 1
+
+    for minutes in (1, 6, 31, 156, 1000, 2000):
+        send_pending_emails(now=now + timedelta(minutes=minutes))
+
+    db.session.refresh(notification)
+    assert notification.emailed_at is None and notification.email_attempts == MAX_EMAIL_ATTEMPTS
+    assert "Connection" in notification.email_error or "refused" in notification.email_error.lower()
+    told = db.session.scalars(select(Notification).where(Notification.kind == "email_failed")).all()
+    assert [item.user_id for item in told] == [admin.id] and not told[0].wants_email
+
+
+def test_one_unread_notification_per_thing_and_e_mail_only_as_the_person_chose(app, make_user):
+    from tests.workflow.inbox_builders import new_case
+
+    lead, quiet = make_user(Role.LEAD), make_user(Role.LEAD)
+    quiet.email_notifications = "urgent"
+    case = new_case("dreiging")
+    for _attempt in range(3):
+        notify([lead, quiet], kind="escalation", subject="Escalatie", case_id=case.id)
+        notify([lead, quiet], kind="reply_rejected", subject="Afgewezen", case_id=case.id)
     db.session.commit()
 
-    for _ in range(MAX_EMAIL_ATTEMPTS + 2):
-        send_pending_emails()
-
-    notification = db.session.scalar(select(Notification))
-    assert notification.emailed_at is None
-    assert notification.email_attempts == MAX_EMAIL_ATTEMPTS
-    assert "Connection" in notification.email_error or "refused" in notification.email_error.lower()
+    stored = db.session.scalars(select(Notification).order_by(Notification.id)).all()
+    assert [(item.user_id, item.kind, item.wants_email) for item in stored] == [
+        (lead.id, "escalation", True), (quiet.id, "escalation", True),
+        (lead.id, "reply_rejected", True), (quiet.id, "reply_rejected", False),
+    ]
 
 
 def test_in_app_only_notifications_are_never_mailed(app, smtp, make_user):
@@ -76,3 +106,17 @@ def test_a_user_sees_and_reads_only_their_own_notifications(client, make_user, a
 
 def test_anonymous_visitors_cannot_see_notifications(client):
     assert client.get("/notifications/").status_code == 302
+
+
+def test_a_person_chooses_what_reaches_them_by_e_mail_on_the_notifications_page(client, make_user, auth, csrf_from):
+    agent = make_user(Role.AGENT)
+    auth.login_as(agent)
+    token = csrf_from(client.get("/notifications/").get_data(as_text=True))
+
+    assert client.post("/notifications/settings", data={"csrf_token": token, "email_notifications": "none"}).status_code == 303
+    assert client.post("/notifications/settings", data={"csrf_token": token, "email_notifications": "spam"}).status_code == 400
+
+    db.session.refresh(agent)
+    assert agent.email_notifications == "none"
+    notify([agent], kind="escalation", subject="x")
+    assert db.session.scalar(select(Notification)).wants_email is False

@@ -18,7 +18,8 @@ def rows(client, query: str = "") -> str:
 
 
 @pytest.mark.parametrize(
-    "view", ["all", "mine", "unassigned", "team", "escalated", "approval", "bundles", "due_soon", "breached", "ignored"]
+    "view",
+    ["attention", "all", "mine", "unassigned", "team", "escalated", "approval", "bundles", "due_soon", "breached", "ignored"],
 )
 def test_every_view_renders_and_the_polled_fragment_keeps_it(client, auth, make_user, view):
     auth.login_as(make_user(Role.AGENT))
@@ -27,13 +28,13 @@ def test_every_view_renders_and_the_polled_fragment_keeps_it(client, auth, make_
 
     assert page.status_code == 200
     polled = re.search(r'hx-get="([^"]+)"', page.get_data(as_text=True)).group(1)
-    assert ("view=" + view in polled) == (view != "all")
+    assert ("view=" + view in polled) == (view != "attention")
     assert client.get(polled.replace("&amp;", "&")).status_code == 200
 
 
 @pytest.mark.parametrize(
     "query", ["?view=nope", "?status=bogus", "?channel=telex", "?priority=asap", "?action=shout", "?account=x",
-              "?q=" + "x" * 101, "?after=not-a-cursor"]
+              "?q=" + "x" * 101, "?after=not-a-cursor", "?sort=random"]
 )
 def test_bad_filters_are_refused_with_400(client, auth, make_user, query):
     auth.login_as(make_user(Role.AGENT))

@@ -238,6 +238,8 @@ def test_a_refused_reply_keeps_the_text_on_the_page_with_the_reason(app, client,
 
     assert response.status_code == 409
     assert "Zie {bron}" in response.get_data(as_text=True)
+    assert "Niet verstuurd: vul eerst {bron} in de tekst in" in response.get_data(as_text=True)
+    assert "Nog in te vullen: {bron}" in response.get_data(as_text=True)
 
 
 def test_the_composer_offers_the_protocols_templates_filled_in_with_the_decisions_template_chosen(app, client, auth, make_user):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from webcare.accounts.models import Account, Channel
 from webcare.auth.models import Role, Team, User
@@ -25,6 +25,7 @@ from webcare.demo.corpus import (
 )
 from webcare.extensions import db
 from webcare.inbox.models import ACTIVE_STATUSES, Case
+from webcare.inbox.services import resolve_case
 from webcare.intake.parsing import parse_message
 from webcare.intake.services import store_messages
 from webcare.mandates.demo import seed_demo_mandates
@@ -142,7 +143,9 @@ class _Generator:
         lines = [first]
         local = start.astimezone(zone())
         in_office = local.weekday() < 5 and 8 <= local.hour < 17
-        answer_chance = 0.8 if in_office else 0.55
+        # A team that keeps up: nearly everything older than a day was answered; the last day is still in hand.
+        settled = start < now - timedelta(days=1)
+        answer_chance = 0.96 if settled else (0.8 if in_office else 0.55)
         if not reply_texts or self.random.random() > answer_chance:
             return lines
         delay = timedelta(minutes=self.random.lognormvariate(4.2 if in_office else 6.3, 0.8))
@@ -176,6 +179,20 @@ class _Generator:
                     }
                 )
         return lines
+
+    def threat(self, at: datetime) -> dict:
+        """One threatening message, as the protocol must route it to the lead at once."""
+        resident = self.random.choice(self.residents)
+        return {
+            "channel": Channel.X.value,
+            "account": "gemeentelindeburg",
+            "external_id": self.next_id(Channel.X),
+            "direction": "inbound",
+            "created_at": at.isoformat(),
+            "text": "Die wethouder moet oppassen, ik weet waar je woont. Pas maar op.",
+            "author": resident.as_author(),
+            "is_public": True,
+        }
 
     def wave(self, start: datetime, size: int = 22) -> list[dict]:
         """Reactions under one post on the general Facebook account within ninety minutes."""
@@ -270,12 +287,37 @@ def load_demo(
             lines.extend(generator.conversation(start, now))
     wave_day = (now - timedelta(days=2)).astimezone(zone()).replace(hour=19, minute=5, second=0, microsecond=0)
     lines.extend(generator.wave(wave_day))
+    lines.append(generator.threat(now - timedelta(minutes=25)))
     lines.sort(key=lambda line: line["created_at"])
     for index in range(0, len(lines), 2000):
         _store(lines[index : index + 2000])
     run_worker(current_app._get_current_object(), drain=True)
+    _settle_history(now)
     _ask_for_approvals(now)
     return logins
+
+
+def _settle_history(now: datetime) -> int:
+    """Resolve what a working team would have closed by now (as the lead): answered cases quiet for twelve
+    hours, unanswered ones quiet for two days."""
+    lead = db.session.scalar(select(User).where(User.email == "joost@lindeburg.example"))
+    if lead is None:
+        return 0
+    quiet = db.session.scalars(
+        select(Case)
+        .where(
+            Case.status.in_(ACTIVE_STATUSES),
+            or_(
+                and_(Case.first_response_at.is_not(None), Case.last_message_at < now - timedelta(hours=12)),
+                Case.last_message_at < now - timedelta(days=2),
+            ),
+        )
+        .order_by(Case.id)
+    ).all()
+    for case in quiet:
+        outcome = "answered" if case.first_response_at is not None else "no_action_needed"
+        resolve_case(case, outcome, by=lead, now=max(case.last_message_at + timedelta(hours=4), case.last_message_at))
+    return len(quiet)
 
 
 APPROVAL_DRAFTS = (

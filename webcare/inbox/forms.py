@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
@@ -66,3 +66,27 @@ def choices(pairs) -> list[SelectChoice]:
 
 class PresenceForm(FlaskForm):
     typing = BooleanField(_l("Typing"), false_values=("false", "0", ""))
+
+
+class BulkForm(FlaskForm):
+    """One action for the cases ticked in the list; the fields an action does not use are ignored."""
+
+    action = SelectField(
+        _l("Action"),
+        choices=[
+            SelectChoice("claim", _l("Claim")),
+            SelectChoice("assign", _l("Assign to")),
+            SelectChoice("escalate", _l("Escalate")),
+            SelectChoice("ignore", _l("Ignore")),
+            SelectChoice("resolve", _l("Resolve")),
+            SelectChoice("bundle", _l("Add to bundle")),
+        ],
+        validators=[DataRequired()],
+    )
+    case_ids = SelectMultipleField(_l("Cases"), coerce=int, validate_choice=False, validators=[DataRequired()])
+    assignee = SelectField(_l("Assign to"), coerce=int, validate_choice=False, default=0)
+    department = SelectField(_l("Department"), validate_choice=False)
+    outcome = SelectField(_l("Outcome"), choices=[SelectChoice(value, label) for value, label in OUTCOME_LABELS.items()])
+    bundle = SelectField(_l("Bundle"), coerce=int, validate_choice=False, default=0)
+    note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX_LENGTH)])
+    reason = TextAreaField(_l("Reason for ignoring"), validators=[Length(max=NOTE_MAX_LENGTH)])

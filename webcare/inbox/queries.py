@@ -29,8 +29,13 @@ from webcare.timeutil import utcnow
 
 PAGE_SIZE = 50
 STATUS_FILTERS = ("active", "all", *(status.value for status in CaseStatus))
-# The inbox views (tabs); "all" is the whole inbox narrowed by the status filter.
-VIEWS = ("all", "mine", "unassigned", "team", "escalated", "approval", "bundles", "due_soon", "breached", "ignored")
+# The inbox views (tabs); "attention" (the default) is the work that needs us, "all" the whole inbox narrowed
+# by the status filter.
+VIEWS = ("attention", "all", "mine", "unassigned", "team", "escalated", "approval", "bundles", "due_soon", "breached", "ignored")
+# Statuses where the next move is ours (the team's or a lead's), not the resident's or a department's.
+NEEDS_US = frozenset({CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.REOPENED, CaseStatus.WAITING_ON_APPROVAL})
+# Orders of the list: due time first (the attention order), newest arrival first, latest activity first.
+SORTS = ("due", "arrival", "activity")
 ACTIONS = ("reply", "escalate", "summarise", "ignore")
 DUE_SOON = timedelta(hours=1)
 # A text search looks at no more than this many cases (in attention order) per request, so its cost stays
@@ -84,17 +89,18 @@ def _holds_only_work_in_hand(case_filter: CaseFilter) -> bool:
 class CaseFilter:
     status: str = "active"
     channel: Channel | None = None
-    view: str = "all"
+    view: str = "attention"
     account_id: int | None = None
     topic: str | None = None
     priority: Priority | None = None
     action: str | None = None
     search: str | None = None
+    sort: str = "due"
 
     def as_args(self) -> dict[str, str]:
         """The filter as query-string arguments (empty ones left out), for links and the polled fragment."""
         args = {
-            "view": self.view if self.view != "all" else None,
+            "view": self.view if self.view != "attention" else None,
             "status": self.status if self.view == "all" and self.status != "active" else None,
             "channel": self.channel.value if self.channel else None,
             "account": str(self.account_id) if self.account_id else None,
@@ -102,6 +108,7 @@ class CaseFilter:
             "priority": self.priority.value if self.priority else None,
             "action": self.action,
             "q": self.search,
+            "sort": self.sort if self.sort != "due" else None,
         }
         return {key: value for key, value in args.items() if value}
 
@@ -132,8 +139,12 @@ def response_clock(case: Case, now: datetime) -> ResponseClock:
     return ResponseClock("due" if remaining >= timedelta(0) else "overdue", case.first_response_due_at, remaining)
 
 
-def encode_cursor(case: Case) -> str:
-    return _encode(case.queue_at, case.id)
+def _sort_key(case: Case, sort: str) -> datetime:
+    return case.last_message_at if sort == "activity" else case.queue_at
+
+
+def encode_cursor(case: Case, sort: str = "due") -> str:
+    return _encode(_sort_key(case, sort), case.id)
 
 
 def _encode(moment: datetime, case_id: int) -> str:
@@ -159,6 +170,7 @@ def _view_condition(view: str, status: str, viewer: User | None, now: datetime, 
     """The WHERE clause of one inbox view; each one is served by an index on (…, queue_at, id)."""
     unanswered_and_active = and_(_active(), Case.first_response_at.is_(None))
     conditions = {
+        "attention": lambda: Case.status.in_(NEEDS_US),
         "mine": lambda: and_(Case.owner_id == (viewer.id if viewer else None), _active()),
         "unassigned": lambda: and_(Case.owner_id.is_(None), _active()),
         "team": lambda: and_(Case.team_id == viewer.team_id, _active()) if viewer and viewer.team_id else false(),
@@ -181,7 +193,7 @@ def _view_condition(view: str, status: str, viewer: User | None, now: datetime, 
     return None
 
 
-def _filtered(
+def filtered_cases(
     case_filter: CaseFilter, viewer: User | None = None, now: datetime | None = None, due_soon: timedelta = DUE_SOON
 ) -> Select:
     query = select(Case)
@@ -207,6 +219,31 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+def _ordering(sort: str, columns=None) -> tuple:
+    """ORDER BY columns of a sort; arrival is the case number (assigned in order of arrival)."""
+    columns = Case.__table__.c if columns is None else columns
+    if sort == "arrival":
+        return (columns.id.desc(),)
+    if sort == "activity":
+        return (columns.last_message_at.desc(), columns.id.desc())
+    return (columns.queue_at, columns.id)
+
+
+def _after(sort: str, cursor: tuple[datetime, int]):
+    moment, case_id = cursor
+    if sort == "arrival":
+        return Case.id < case_id
+    if sort == "activity":
+        return tuple_(Case.last_message_at, Case.id) < (moment, case_id)
+    return tuple_(Case.queue_at, Case.id) > (moment, case_id)
+
+
+def case_number(text: str) -> int | None:
+    """The case number a search asks for ("#62" or "62"), if it is one."""
+    digits = text.strip().removeprefix("#")
+    return int(digits) if digits.isdigit() and len(digits) < 19 else None
+
+
 def case_page(
     case_filter: CaseFilter,
     *,
@@ -217,26 +254,31 @@ def case_page(
     search_window: int = SEARCH_WINDOW,
     due_soon: timedelta = DUE_SOON,
 ) -> CasePage:
-    """One page of cases in attention order (due time, else arrival), continuing after a cursor.
+    """One page of cases in the filter's order (due time by default), continuing after a cursor.
 
     `viewer` and `now` define "mine", "my team", "due soon" (due within `due_soon`) and "breached".
     """
-    query = _filtered(case_filter, viewer, now, due_soon)
+    query = filtered_cases(case_filter, viewer, now, due_soon)
     if after:
-        query = query.where(tuple_(Case.queue_at, Case.id) > decode_cursor(after))
+        query = query.where(_after(case_filter.sort, decode_cursor(after)))
     if case_filter.search:
-        return _search_page(query, case_filter.search, size, search_window)
-    cases = list(db.session.scalars(query.order_by(Case.queue_at, Case.id).limit(size + 1)))
+        return _search_page(query, case_filter, size, search_window, first_page=not after)
+    cases = list(db.session.scalars(query.order_by(*_ordering(case_filter.sort)).limit(size + 1)))
     has_more = len(cases) > size
     cases = cases[:size]
-    return CasePage(cases, encode_cursor(cases[-1]) if has_more else None)
+    return CasePage(cases, encode_cursor(cases[-1], case_filter.sort) if has_more else None)
 
 
-def _search_page(query: Select, text: str, size: int, search_window: int) -> CasePage:
-    """Matches in the subject (the first message's text) or the author's handle or name, within one window."""
+def _search_page(query: Select, case_filter: CaseFilter, size: int, search_window: int, first_page: bool) -> CasePage:
+    """The case with that number (in any view), then matches in the subject (the first message's text) or the
+    author's handle or name, within one window."""
+    text, sort = case_filter.search or "", case_filter.sort
+    number = case_number(text) if first_page else None
+    by_number = db.session.get(Case, number) if number is not None else None
+    ordering = _ordering(sort)
     window = (
-        query.with_only_columns(Case.id, Case.queue_at)
-        .order_by(Case.queue_at, Case.id)
+        query.with_only_columns(Case.id, Case.queue_at, Case.last_message_at)
+        .order_by(*ordering)
         .limit(search_window)
         .subquery("search_window")
     )
@@ -252,23 +294,23 @@ def _search_page(query: Select, text: str, size: int, search_window: int) -> Cas
                 Author.name.ilike(pattern, escape="\\"),
             )
         )
-        .order_by(Case.queue_at, Case.id)
+        .order_by(*ordering)
         .limit(size + 1)
     )
-    cases = list(db.session.scalars(matches))
+    cases = [case for case in db.session.scalars(matches) if case is not by_number]
+    if by_number is not None:
+        cases.insert(0, by_number)
     if len(cases) > size:
-        return CasePage(cases[:size], encode_cursor(cases[size - 1]))
+        return CasePage(cases[:size], encode_cursor(cases[size - 1], sort))
     # The window's last row exists only when the window was full: then more cases remain to be searched.
-    last = db.session.execute(
-        select(window.c.queue_at, window.c.id)
-        .order_by(window.c.queue_at, window.c.id)
-        .offset(search_window - 1)
-        .limit(1)
+    last_row = db.session.execute(
+        select(window.c.id).order_by(*_ordering(sort, window.c)).offset(search_window - 1).limit(1)
     ).first()
-    if last is not None:
-        beyond = query.with_only_columns(Case.id).where(tuple_(Case.queue_at, Case.id) > (last.queue_at, last.id))
+    if last_row is not None:
+        last = db.session.get(Case, last_row.id)
+        beyond = query.with_only_columns(Case.id).where(_after(sort, (_sort_key(last, sort), last.id)))
         if db.session.scalar(beyond.limit(1)) is not None:
-            return CasePage(cases, _encode(last.queue_at, last.id), searched_window_only=True)
+            return CasePage(cases, encode_cursor(last, sort), searched_window_only=True)
     return CasePage(cases, None)
 
 

@@ -23,8 +23,9 @@ from webcare.auth.access import ANY_STAFF, role_required
 from webcare.auth.models import Role, User
 from webcare.channels.statuses import furthest_delivery_statuses
 from webcare.extensions import db
-from webcare.inbox import forms, presence, queries, services
-from webcare.inbox.models import Case, InvalidTransition, Priority
+from webcare.inbox import bulk, counts, forms, presence, queries, services
+from webcare.inbox.bundles import open_bundles
+from webcare.inbox.models import Bundle, Case, InvalidTransition, Priority
 from webcare.protocol.services import active_protocol
 from webcare.timeutil import utcnow
 
@@ -44,12 +45,15 @@ def _enum_arg(name: str, enum_class):
 
 def _case_filter() -> queries.CaseFilter:
     status = request.args.get("status", "active")
-    view = request.args.get("view", "all")
+    view = request.args.get("view", "attention")
+    sort = request.args.get("sort", "due")
     action = request.args.get("action") or None
     account = request.args.get("account") or None
     topic = (request.args.get("topic") or "").strip() or None
     search = (request.args.get("q") or "").strip() or None
     if status not in queries.STATUS_FILTERS or view not in queries.VIEWS or action not in (None, *queries.ACTIONS):
+        abort(400, description=_("The filter has a value the inbox does not know; choose one from the list."))
+    if sort not in queries.SORTS:
         abort(400, description=_("The filter has a value the inbox does not know; choose one from the list."))
     if (account and not account.isdigit()) or len(topic or "") > 80 or len(search or "") > queries.SEARCH_MAX_LENGTH:
         abort(400, description=_("The search text or topic is too long; shorten it and search again."))
@@ -62,6 +66,7 @@ def _case_filter() -> queries.CaseFilter:
         priority=_enum_arg("priority", Priority),
         action=action,
         search=search,
+        sort=sort,
     )
 
 
@@ -70,9 +75,10 @@ def _page(case_filter: queries.CaseFilter, now) -> queries.CasePage:
         return queries.case_page(
             case_filter,
             after=request.args.get("after"),
+            size=current_app.config.get("WEBCARE_INBOX_PAGE_SIZE", queries.PAGE_SIZE),
             viewer=current_user,
             now=now,
-            due_soon=timedelta(minutes=current_app.config.get("WEBCARE_DUE_SOON_MINUTES", 60)),
+            due_soon=_due_soon(),
         )
     except queries.BadCursor:
         abort(400, description=_("This page of results no longer exists; start again from the first page."))
@@ -88,40 +94,114 @@ def index():
     return redirect(url_for("inbox.cases"))
 
 
+def _due_soon() -> timedelta:
+    return timedelta(minutes=current_app.config.get("WEBCARE_DUE_SOON_MINUTES", 60))
+
+
+def _since() -> int | None:
+    since = request.args.get("since") or None
+    if since is not None and not since.isdigit():
+        abort(400)
+    return int(since) if since else None
+
+
+def _list_context(case_filter: queries.CaseFilter, since: int | None) -> dict:
+    """What the list and its polled fragment show: the page, cases new since `since` not on it, counts per view."""
+    now = utcnow()
+    page = _page(case_filter, now)
+    arrivals = None
+    if since is not None and not case_filter.search:
+        arrivals = counts.arrivals_since(
+            case_filter,
+            since,
+            shown_ids={case.id for case in page.cases},
+            viewer=current_user,
+            now=now,
+            due_soon=_due_soon(),
+        )
+    return {
+        "page": page,
+        "now": now,
+        "case_filter": case_filter,
+        "since": since,
+        "arrivals": arrivals,
+        "view_counts": counts.cached_view_counts(current_user, now, _due_soon()),
+    }
+
+
 @bp.get("/inbox")
 @role_required(*ANY_STAFF)
 def cases():
     case_filter = _case_filter()
-    now = utcnow()
     return render_template(
         "inbox/index.html",
-        page=_page(case_filter, now),
-        now=now,
-        case_filter=case_filter,
+        **_list_context(case_filter, None),
+        newest_case_id=counts.newest_case_id(),
         is_first_page=not request.args.get("after"),
         status_filters=queries.STATUS_FILTERS,
         views=queries.VIEWS,
+        sorts=queries.SORTS,
         channels=list(Channel),
         accounts=queries.accounts(),
         topics=_topics(),
         priorities=list(Priority),
         actions=queries.ACTIONS,
         search_window=queries.SEARCH_WINDOW,
+        bulk_form=bulk_form() if current_user.has_role(*WORKERS) else None,
     )
+
+
+def bulk_form() -> forms.BulkForm:
+    form = forms.BulkForm(prefix="bulk")
+    form.assignee.choices = forms.choices((user.id, user.name) for user in services.assignable_users())
+    form.department.choices = forms.choices(services.departments().items())
+    form.bundle.choices = forms.choices((bundle.id, f"#{bundle.id} {bundle.topic or ''}") for bundle in open_bundles())
+    return form
+
+
+@bp.post("/inbox/bulk")
+@role_required(*WORKERS)
+def bulk_action():
+    """One action on the ticked cases, each through its own service; back to the list with what happened."""
+    form = bulk_form()
+    back = request.form.get("next") or ""
+    if not back.startswith("/inbox") or "//" in back:
+        back = url_for("inbox.cases")
+    if not form.validate_on_submit():
+        flash(_("Tick at least one case and choose an action."), "error")
+        return redirect(back, 303)
+    bundle_chosen = db.session.get(Bundle, form.bundle.data) if form.bundle.data else None
+    request_ = bulk.BulkRequest(
+        action=form.action.data,
+        assignee=db.session.get(User, form.assignee.data) if form.assignee.data else None,
+        department=form.department.data,
+        note=form.note.data or "",
+        reason=form.reason.data or "",
+        outcome=form.outcome.data,
+        bundle=bundle_chosen,
+    )
+    result = bulk.apply_in_bulk(form.case_ids.data, request_, by=current_user)
+    if result.done:
+        flash(_("Done for %(count)d case(s).", count=len(result.done)), "success")
+    if result.skipped:
+        numbers = ", ".join(f"#{case_id}" for case_id, _why in result.skipped)
+        flash(_("Skipped %(count)d case(s) that could not take this action: %(numbers)s.", count=len(result.skipped), numbers=numbers), "error")
+    return redirect(back, 303)
 
 
 @bp.get("/inbox/rows")
 @role_required(*ANY_STAFF)
 def rows():
-    case_filter = _case_filter()
-    now = utcnow()
-    return render_template("inbox/_case_rows.html", page=_page(case_filter, now), now=now, case_filter=case_filter)
+    context = _list_context(_case_filter(), _since())
+    return render_template("inbox/_case_rows.html", polled=True, **context)
 
 
 def _forms(case: Case, **submitted) -> dict:
     decision = queries.applied_decision(case)
     assign_form = forms.AssignForm(prefix="assign")
     assign_form.assignee.choices = forms.choices((user.id, user.name) for user in services.assignable_users())
+    if assign_form.assignee.data is None:
+        assign_form.assignee.data = case.owner_id or current_user.id  # the current owner, not the first in the list
     escalate_form = forms.EscalateForm(prefix="escalate")
     escalate_form.department.choices = forms.choices(services.departments().items())
     if decision is not None and decision.escalate_to and not escalate_form.department.data:

@@ -31,6 +31,8 @@ class Notification(db.Model):
     wants_email: Mapped[bool] = mapped_column(default=False)
     email_attempts: Mapped[int] = mapped_column(default=0)
     emailed_at: Mapped[datetime | None]
+    # Not before this moment is the e-mail tried again (backoff after a failure).
+    email_next_at: Mapped[datetime | None]
     email_error: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from webcare.auth.access import ANY_STAFF, role_required
@@ -23,7 +24,22 @@ def unread_count():
 @bp.get("/")
 @role_required(*ANY_STAFF)
 def index():
-    return render_template("notifications/index.html", notifications=services.recent_for(current_user))
+    return render_template(
+        "notifications/index.html", notifications=services.recent_for(current_user), email_choices=services.EMAIL_CHOICES
+    )
+
+
+@bp.post("/settings")
+@role_required(*ANY_STAFF)
+def settings():
+    """What reaches this person by e-mail: everything, only urgent things, or nothing (the app keeps it all)."""
+    choice = request.form.get("email_notifications")
+    if choice not in services.EMAIL_CHOICES:
+        abort(400)
+    current_user.email_notifications = choice
+    db.session.commit()
+    flash(_("Your e-mail setting has been saved."), "success")
+    return redirect(url_for("notifications.index"), 303)
 
 
 @bp.post("/<int:notification_id>/read")

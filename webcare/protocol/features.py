@@ -73,6 +73,8 @@ class Topic:
     matcher: TermMatcher
     department: str | None = None
     is_sensitive: bool = False
+    link: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,7 +124,12 @@ def _vocabulary(data: Mapping[str, Any], report: _Problems) -> Vocabulary:
         if topic.get("department") and topic["department"] not in teams:
             report(path + ["department"], f'unknown team "{topic["department"]}"; declare it under vocabulary → teams')
         matcher = _matcher(topic["keywords"], path + ["keywords"], report)
-        topics.append(Topic(topic["id"], topic["label"], matcher, topic.get("department"), topic.get("sensitive", False)))
+        topics.append(
+            Topic(
+                topic["id"], topic["label"], matcher, topic.get("department"), topic.get("sensitive", False),
+                topic.get("link"), topic.get("source"),
+            )
+        )
     lexicons = tuple(
         (name, _matcher(terms, ["vocabulary", "lexicons", name], report)) for name, terms in data["lexicons"].items()
     )

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from webcare.auth.models import User
 from webcare.timeutil import utcnow, zone
 
-# The placeholders docs/protocol.md defines; the ones we cannot know ({link}, {bron}) stay for the writer.
+# The placeholders docs/protocol.md defines; {link} and {bron} come from the case's topic in the protocol, and
+# whatever cannot be known for a case stays in the text for the writer (who cannot send it so).
 PLACEHOLDERS = ("naam", "onderwerp", "link", "bron", "afdeling", "medewerker", "aantal", "datum", "kanaal")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 CHANNEL_NAMES = {
@@ -32,6 +33,10 @@ def values_for(case, *, by: User | None, protocol=None, decision=None, bundle_si
     topic = topics.get(case.topic) if case.topic else None
     if topic is not None:
         values["onderwerp"] = topic.label
+        if topic.link:
+            values["link"] = topic.link
+        if topic.source:
+            values["bron"] = topic.source
     elif case.topic:
         values["onderwerp"] = case.topic
     department = (decision.escalate_to if decision is not None else None) or (topic.department if topic else None)

@@ -32,6 +32,14 @@ class ReplyRefused(Exception):
     """A reply that cannot be drafted, approved or rejected as asked; the message says why."""
 
 
+class UnfilledPlaceholders(ReplyRefused):
+    """The text still holds placeholders ({link}, …) that nothing filled: the writer must fill them first."""
+
+    def __init__(self, placeholders: list[str]):
+        super().__init__(_l("fill in the placeholders first: %(placeholders)s", placeholders=", ".join(placeholders)))
+        self.placeholders = placeholders
+
+
 class NotPermitted(ReplyRefused):
     pass
 
@@ -72,7 +80,7 @@ def _check_text(text: str) -> str:
         raise ReplyRefused(_l("the reply is longer than %(limit)d characters", limit=MAX_REPLY_LENGTH))
     left = unfilled(text)
     if left:
-        raise ReplyRefused(_l("fill in the placeholders first: %(placeholders)s", placeholders=", ".join(left)))
+        raise UnfilledPlaceholders(left)
     return text
 
 

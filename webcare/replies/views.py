@@ -6,15 +6,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from webcare.auth.access import ANY_STAFF, role_required
+from webcare.auth.access import role_required
 from webcare.auth.models import Role
 from webcare.extensions import db
+from webcare.inbox import queries as inbox_queries
 from webcare.inbox.models import Case
 from webcare.mandates.services import mandate_for
 from webcare.replies import services
 from webcare.replies.composer import WRITERS, composer_for
 from webcare.replies.forms import ActionForm, ApproveForm, RejectForm, ReplyForm
 from webcare.replies.models import Reply
+from webcare.replies.placeholders import unfilled
+from webcare.timeutil import utcnow
 
 bp = Blueprint("replies", __name__)
 # Agents read the approval queue only while a mandate lets them approve (see _approvers_only); managers
@@ -28,6 +31,7 @@ RETRIERS = (Role.LEAD, Role.ADMIN)
 def _register_composer(state) -> None:
     state.app.jinja_env.globals["composer_for"] = composer_for
     state.app.jinja_env.globals["may_see_approval_queue"] = _may_see_queue
+    state.app.jinja_env.globals["unfilled_in"] = lambda text: unfilled(text or "")
 
 
 def _case_page(case_id: int) -> str:
@@ -52,6 +56,13 @@ def draft(case_id: int):
             reply = services.draft_reply(
                 case, form.text.data, by=current_user, template_id=form.template_id.data or None, is_public=is_public
             )
+        except services.UnfilledPlaceholders as refused:
+            db.session.rollback()
+            flash(
+                _("Not sent: fill in %(placeholders)s in the text first (marked below).", placeholders=", ".join(refused.placeholders)),
+                "error",
+            )
+            return render_template("replies/compose.html", case=case, composer=composer_for(case, form=form)), 409
         except services.NotPermitted as refused:
             db.session.rollback()
             flash(_("Not sent: %(reason)s", reason=str(refused)), "error")
@@ -91,15 +102,21 @@ def queue():
     items = services.approval_queue(current_user)
     if not _sees_whole_queue():
         items = [item for item in items if item.may_decide or item.reply.author_id == current_user.id]
-    return render_template("replies/queue.html", items=items, sla=services.approval_sla())
+    return render_template("replies/queue.html", items=items, sla=services.approval_sla(), form=RejectForm(formdata=None))
 
 
 def _review(reply: Reply, approve_form: ApproveForm | None = None, reject_form: RejectForm | None = None, status: int = 200):
     verdict = None if reply.author_id == current_user.id else mandate_for(current_user, reply.case, is_public=reply.is_public)
+    now = utcnow()
     return render_template(
         "replies/review.html",
         reply=reply,
         verdict=verdict,
+        # Why it waits: the author's mandate for this reply (the rule that asked for approval).
+        author_verdict=mandate_for(reply.author, reply.case, is_public=reply.is_public),
+        messages=inbox_queries.thread(reply.case),
+        clock=inbox_queries.response_clock(reply.case, now),
+        now=now,
         approve_form=approve_form or ApproveForm(formdata=None, data={"text": reply.text}),
         reject_form=reject_form or RejectForm(formdata=None),
         due_at=reply.submitted_at + services.approval_sla(),
@@ -128,7 +145,7 @@ def approve(reply_id: int):
         reply = db.get_or_404(Reply, reply_id)
         return _review(reply, approve_form=form, status=403 if isinstance(refused, services.NotPermitted) else 409)
     flash(_("Approved: the reply on case #%(case)d is in the outbox.", case=reply.case_id), "success")
-    return redirect(url_for("replies.queue"))
+    return redirect(url_for("replies.queue"), 303)
 
 
 @bp.post("/approvals/<int:reply_id>/reject")
@@ -146,7 +163,7 @@ def reject(reply_id: int):
         reply = db.get_or_404(Reply, reply_id)
         return _review(reply, reject_form=form, status=403 if isinstance(refused, services.NotPermitted) else 409)
     flash(_("Rejected: the author of the reply on case #%(case)d is told why.", case=reply.case_id), "success")
-    return redirect(url_for("replies.queue"))
+    return redirect(url_for("replies.queue"), 303)
 
 
 @bp.get("/outbox/failed")

@@ -16,16 +16,19 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
 from webcare.auth.access import role_required
 from webcare.auth.models import Role, Team
 from webcare.extensions import db
+from webcare.formatting import local_time
 from webcare.inbox.queries import arrivals_per_hour_of_week
 from webcare.protocol.services import normal_first_response_target
 from webcare.formatting import local_date
 from webcare.roster import forms, queries, services, store
+from webcare.roster import sanity
 from webcare.roster.engine import OverrideAction, ShiftKind
 from webcare.roster.ical import ical_feed
 from webcare.roster.models import (
@@ -39,6 +42,11 @@ from webcare.timeutil import utcnow, wall_clock_to_utc, zone
 
 bp = Blueprint("roster", __name__, url_prefix="/roster")
 VIEWERS = (Role.AGENT, Role.LEAD, Role.MANAGER)
+WARNING_LABELS = {
+    "long_shift": _l("longer than a shift may be"),
+    "short_rest": _l("too little rest"),
+    "long_week": _l("too many hours this week"),
+}
 SWAPPERS = (Role.AGENT, Role.LEAD)
 FEED_WEEKS_BACK, FEED_WEEKS_AHEAD = 4, 26
 
@@ -172,6 +180,7 @@ def coverage(team_id: int):
         previous=monday - timedelta(days=7),
         following=monday + timedelta(days=7),
         cells=queries.coverage_heatmap(team_roster, monday),
+        working_time=sanity.warnings_for_days(team_roster, monday, 7, sanity.configured_limits()),
         advice=queries.staffing_advice(
             team_roster,
             config.average_handling_seconds,
@@ -261,6 +270,9 @@ def add_override(team_id: int):
         form.action.errors = [str(error)]
         return _edit_page(team, config, 400, override_form=form)
     flash(_("Override saved."), "success")
+    for warning in sanity.warnings_for_days(_team_roster(config), form.start.data.date(), 7, sanity.configured_limits()):
+        flash(_("Check the working time: %(name)s, %(hours)s hours (%(what)s) from %(start)s.", name=warning.name,
+                hours=warning.hours, what=WARNING_LABELS[warning.kind], start=local_time(warning.start)), "error")
     return redirect(url_for("roster.week", team_id=team.id, start=form.start.data.date().isoformat()), 303)
 
 

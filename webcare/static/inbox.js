@@ -134,6 +134,15 @@
     }
     document.addEventListener("keydown", onKey);
     trackTyping();
+    /* Case actions update the page in place; a refused one (400, 403, 409) brings its page with the problem. */
+    document.addEventListener("htmx:beforeSwap", function (event) {
+      var status = event.detail.xhr.status;
+      var elt = event.detail.elt;
+      if (status >= 400 && status < 500 && elt && elt.getAttribute && elt.getAttribute("hx-boost") === "true") {
+        event.detail.shouldSwap = true;
+        event.detail.isError = false;
+      }
+    });
   }
 
   if (document.readyState === "loading") {
