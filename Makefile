@@ -33,6 +33,7 @@ test: $(BIN)/.test-installed lint
 lint: $(BIN)/.test-installed
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check --no-cache webcare tests bench config.py
+	$(BIN)/ruff format --check --no-cache webcare tests bench config.py
 
 translations: $(BIN)/.runtime-installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l --project=Webcare --version=0.1.0 \

@@ -46,7 +46,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
@@ -182,8 +182,15 @@ def log_in(browser: Browser, email: str) -> str:
 
 
 def agent(
-    port: int, email: str, offset: float, poll_seconds: float, ready: threading.Barrier, window: dict,
-    logins: Tally, polls: Tally, stop: threading.Event,
+    port: int,
+    email: str,
+    offset: float,
+    poll_seconds: float,
+    ready: threading.Barrier,
+    window: dict,
+    logins: Tally,
+    polls: Tally,
+    stop: threading.Event,
 ) -> None:
     """One agent: log in at `offset`, wait for the window, then poll the inbox fragment as htmx does."""
     browser = Browser(port)
@@ -231,7 +238,11 @@ def sender(port: int, token: str, bodies: list[bytes], schedule: dict, posts: Ta
     """Take the next message off the shared schedule, wait for its moment, post it; until the window ends."""
     connection = None
     last_used = 0.0
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json", "User-Agent": "bench/agents_load"}
+    headers = {
+        "Authorization": f"Bearer {token}",
+        "Content-Type": "application/json",
+        "User-Agent": "bench/agents_load",
+    }
     while not stop.is_set():
         with schedule["lock"]:
             number = schedule["next"]
@@ -291,8 +302,10 @@ def sample_rss(pid: int, window: dict, peak: dict, stop: threading.Event) -> Non
 def agent_names(count: int) -> list[tuple[str, str]]:
     """E-mail address and name of each agent."""
     return [
-        (f"agent{number:02d}@lindeburg.example",
-         f"{FIRST_NAMES[number % len(FIRST_NAMES)]} {LAST_NAMES[number * 7 % len(LAST_NAMES)]}")
+        (
+            f"agent{number:02d}@lindeburg.example",
+            f"{FIRST_NAMES[number % len(FIRST_NAMES)]} {LAST_NAMES[number * 7 % len(LAST_NAMES)]}",
+        )
         for number in range(1, count + 1)
     ]
 
@@ -306,7 +319,9 @@ def seed(env: dict[str, str], agents: int) -> str:
     try:
         created = [
             pool.submit(
-                run_child, [WEBCARE, "user", "create", email, "--name", name, "--role", "agent", "--password", PASSWORD], env
+                run_child,
+                [WEBCARE, "user", "create", email, "--name", name, "--role", "agent", "--password", PASSWORD],
+                env,
             )
             for email, name in agent_names(agents)
         ]
@@ -389,11 +404,15 @@ def bench(engine: str, args: argparse.Namespace) -> dict:
         with open(args.workdir / f"serve-agents-{engine}.log", "wb") as log:
             server = subprocess.Popen(
                 [WEBCARE, "serve", "--port", str(port), "--threads", str(args.threads)],
-                env=env, cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
         wait_until_up(port)
         count = int(args.rate * args.seconds) + 1
-        generator = iter(Generator(count, seed=17, per_day=max(1, round(args.rate * 86_400)), now=datetime.now(timezone.utc)))
+        generator = iter(Generator(count, seed=17, per_day=max(1, round(args.rate * 86_400)), now=datetime.now(UTC)))
         bodies = [json.dumps(next(generator), ensure_ascii=False).encode() for _ in range(count)]
         window: dict = {}
         schedule = {"lock": threading.Lock(), "next": 0, "rate": args.rate, "behind_ms": 0.0}
@@ -407,7 +426,17 @@ def bench(engine: str, args: argparse.Namespace) -> dict:
         agents = [
             threading.Thread(
                 target=agent,
-                args=(port, email, k * args.poll_seconds / args.agents, args.poll_seconds, ready, window, logins, polls, stop),
+                args=(
+                    port,
+                    email,
+                    k * args.poll_seconds / args.agents,
+                    args.poll_seconds,
+                    ready,
+                    window,
+                    logins,
+                    polls,
+                    stop,
+                ),
                 daemon=True,
             )
             for k, (email, _name) in enumerate(agent_names(args.agents))
@@ -474,7 +503,9 @@ def print_tables(results: list[dict]) -> None:
     print("\n| engine | load | requests | count | errors | p50 ms | p95 ms | max ms |", flush=True)
     print("|---|---|---|---|---|---|---|---|")
     for result in results:
-        load = f"{result['agents']} agents polling every {result['poll_seconds']:g} s, {result['rate_per_s']:g} messages/s"
+        load = (
+            f"{result['agents']} agents polling every {result['poll_seconds']:g} s, {result['rate_per_s']:g} messages/s"
+        )
         for label, key in REQUEST_KINDS:
             figures = result[key]
             print(

@@ -16,14 +16,13 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -95,12 +94,19 @@ def bench(engine: str, workdir: Path, clients: int, requests: int, threads: int)
         port = free_port()
         log = open(workdir / f"serve-{engine}.log", "wb")
         server = subprocess.Popen(
-            [WEBCARE, "serve", "--port", str(port), "--threads", str(threads)], env=env, cwd=ROOT, stdout=log, stderr=log
+            [WEBCARE, "serve", "--port", str(port), "--threads", str(threads)],
+            env=env,
+            cwd=ROOT,
+            stdout=log,
+            stderr=log,
         )
         wait_until_up(port)
         warmup = 5
-        generator = iter(Generator(clients * (requests + warmup), seed=11, per_day=20_000, now=datetime.now(timezone.utc)))
-        work = [[json.dumps(next(generator), ensure_ascii=False).encode() for _ in range(requests + warmup)] for _ in range(clients)]
+        generator = iter(Generator(clients * (requests + warmup), seed=11, per_day=20_000, now=datetime.now(UTC)))
+        work = [
+            [json.dumps(next(generator), ensure_ascii=False).encode() for _ in range(requests + warmup)]
+            for _ in range(clients)
+        ]
         timings: list[float] = []
         errors: list[str] = []
         workers = [

@@ -68,8 +68,15 @@ def run_children(commands: list[list[str]], env: dict[str, str], *, time_limit: 
     their CPU time added up. The RSS is the high-water mark of any child so far (the OS keeps only that)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    processes = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) for command in commands]
-    timers = [threading.Timer(time_limit, process.send_signal, (signal.SIGTERM,)) for process in processes] if time_limit else []
+    processes = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
+        for command in commands
+    ]
+    timers = (
+        [threading.Timer(time_limit, process.send_signal, (signal.SIGTERM,)) for process in processes]
+        if time_limit
+        else []
+    )
     for timer in timers:
         timer.start()
     outputs = []

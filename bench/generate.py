@@ -26,7 +26,7 @@ import random
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -101,7 +101,13 @@ class Generator:
         last = LAST_NAMES[(number // len(FIRST_NAMES)) % len(LAST_NAMES)]
         handle = (first + last.replace(" ", "")).lower()[:14] + str(number)
         followers = FOLLOWER_STEPS[(number * 7919) % len(FOLLOWER_STEPS)] + number % 37
-        return {"id": f"r{number}", "handle": handle, "name": f"{first} {last}", "followers": followers, "verified": False}
+        return {
+            "id": f"r{number}",
+            "handle": handle,
+            "name": f"{first} {last}",
+            "followers": followers,
+            "verified": False,
+        }
 
     def external_id(self, channel: str) -> str:
         self.serial += 1
@@ -111,7 +117,9 @@ class Generator:
 
     def fill(self, text: str) -> str:
         return text.format(
-            street=self.random.choice(STREETS), wijk=self.random.choice(NEIGHBOURHOODS), number=self.random.randint(1, 180)
+            street=self.random.choice(STREETS),
+            wijk=self.random.choice(NEIGHBOURHOODS),
+            number=self.random.randint(1, 180),
         )
 
     def inbound_text(self, conversation: Conversation, *, first: bool) -> str:
@@ -145,7 +153,9 @@ class Generator:
         is_public = channel not in PRIVATE_CHANNELS and self.random.random() < 0.75
         external_id = self.external_id(channel)
         # Private threads carry the platform's conversation id; e-mail and web forms often do not.
-        has_conversation = not is_public and (channel in {"whatsapp", "x", "facebook", "instagram"} or self.random.random() < 0.5)
+        has_conversation = not is_public and (
+            channel in {"whatsapp", "x", "facebook", "instagram"} or self.random.random() < 0.5
+        )
         conversation = Conversation(
             channel=channel,
             account=account,
@@ -177,14 +187,20 @@ class Generator:
         # We answer the resident; now and then the resident adds to their own message before we do.
         answers = conversation.last_direction == "inbound" and self.random.random() < 0.85
         direction = "outbound" if answers else "inbound"
-        text = self.outbound_text(conversation) if direction == "outbound" else self.inbound_text(conversation, first=False)
+        text = (
+            self.outbound_text(conversation)
+            if direction == "outbound"
+            else self.inbound_text(conversation, first=False)
+        )
         external_id = self.external_id(conversation.channel)
         line = self.line(conversation, external_id, direction, text, conversation.last_external_id)
         conversation.last_external_id = external_id
         conversation.last_direction = direction
         return line
 
-    def line(self, conversation: Conversation, external_id: str, direction: str, text: str, in_reply_to: str | None) -> dict:
+    def line(
+        self, conversation: Conversation, external_id: str, direction: str, text: str, in_reply_to: str | None
+    ) -> dict:
         record = {
             "channel": conversation.channel,
             "account": conversation.account,
@@ -212,7 +228,7 @@ class Generator:
 
 def write(count: int, path: Path, *, seed: int = 7, per_day: int = 2000, now: datetime | None = None) -> dict:
     """Write `count` lines to `path`; returns counts by direction and channel."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     stats = {"lines": 0, "outbound": 0, "replies": 0, "private": 0, "bytes": 0}
     with path.open("w", encoding="utf-8", buffering=1 << 20) as out:
         for record in Generator(count, seed=seed, per_day=per_day, now=now):

@@ -34,7 +34,7 @@ import re
 import sqlite3
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
@@ -60,9 +60,15 @@ CHANNELS = ["x", "facebook", "instagram", "whatsapp", "email", "webform"]
 # Channel of author a is CHANNEL_OF[a % 20]: weights 30/30/10/15/10/5 as in the demo.
 CHANNEL_OF = ["x"] * 6 + ["facebook"] * 6 + ["instagram"] * 2 + ["whatsapp"] * 3 + ["email"] * 2 + ["webform"]
 ACCOUNTS = [
-    ("x", "gemeentelindeburg"), ("x", "lindeburgnoord"), ("facebook", "gemeentelindeburg"),
-    ("facebook", "lindeburgbuiten"), ("instagram", "gemeentelindeburg"), ("whatsapp", "+31600000123"),
-    ("email", "info@lindeburg.example"), ("email", "burgerzaken@lindeburg.example"), ("webform", "contact"),
+    ("x", "gemeentelindeburg"),
+    ("x", "lindeburgnoord"),
+    ("facebook", "gemeentelindeburg"),
+    ("facebook", "lindeburgbuiten"),
+    ("instagram", "gemeentelindeburg"),
+    ("whatsapp", "+31600000123"),
+    ("email", "info@lindeburg.example"),
+    ("email", "burgerzaken@lindeburg.example"),
+    ("webform", "contact"),
 ]
 ACTIVE = ["new", "open", "waiting_on_resident", "waiting_on_department", "open", "reopened"]
 SUBJECTS = [
@@ -95,7 +101,7 @@ def case_status(i: int) -> str:
 
 def sqlite_time(moment: datetime) -> str:
     # How SQLAlchemy's SQLite DATETIME stores our UTC values: naive, with microseconds.
-    return moment.astimezone(timezone.utc).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def threaded_indexes(start: int, end: int) -> list[int]:
@@ -131,16 +137,42 @@ def _trace(rule_id: str) -> list[str]:
 def _features(case: dict, topic: str, handle: str) -> dict:
     words = case["subject"].lower().replace(",", "").replace("?", "").replace(".", "")
     return {
-        "text": words, "language": "nl", "topics": [topic], "topic": topic, "department": topic.replace("_", "-"),
-        "sensitive": False, "sentiment": -0.37 if topic != "lof" else 0.81,
-        "sentiment_label": "negative" if topic != "lof" else "positive", "question": "?" in case["subject"],
-        "threat": False, "abuse": False, "spam": False, "negative": topic != "lof", "praise": topic == "lof",
-        "lexicons": ["negative"] if topic != "lof" else ["praise"], "mentions": [], "mentions_staff": False,
-        "mentions_official": False, "attack_on_named": False, "has_link": False, "word_count": len(words.split()),
-        "emoji": [], "author": f"inwoner{case['author_id'] - 1}", "followers": (case["author_id"] - 1) * 37 % 5000,
-        "verified": False, "is_press": False, "is_political": False, "is_watched": False, "influence": "low",
-        "channel": case["channel"], "account": handle, "is_public": bool(case["is_public"]), "time_band": "office",
-        "our_replies_so_far": 0, "author_contacts_last_n_days": 0, "cluster_size": 1,
+        "text": words,
+        "language": "nl",
+        "topics": [topic],
+        "topic": topic,
+        "department": topic.replace("_", "-"),
+        "sensitive": False,
+        "sentiment": -0.37 if topic != "lof" else 0.81,
+        "sentiment_label": "negative" if topic != "lof" else "positive",
+        "question": "?" in case["subject"],
+        "threat": False,
+        "abuse": False,
+        "spam": False,
+        "negative": topic != "lof",
+        "praise": topic == "lof",
+        "lexicons": ["negative"] if topic != "lof" else ["praise"],
+        "mentions": [],
+        "mentions_staff": False,
+        "mentions_official": False,
+        "attack_on_named": False,
+        "has_link": False,
+        "word_count": len(words.split()),
+        "emoji": [],
+        "author": f"inwoner{case['author_id'] - 1}",
+        "followers": (case["author_id"] - 1) * 37 % 5000,
+        "verified": False,
+        "is_press": False,
+        "is_political": False,
+        "is_watched": False,
+        "influence": "low",
+        "channel": case["channel"],
+        "account": handle,
+        "is_public": bool(case["is_public"]),
+        "time_band": "office",
+        "our_replies_so_far": 0,
+        "author_contacts_last_n_days": 0,
+        "cluster_size": 1,
     }
 
 
@@ -191,40 +223,94 @@ def thread_rows(cases: list[dict], handles: dict[int, str], version: tuple[int, 
                 else None
             )
             raw = {
-                "channel": case["channel"], "account": handle, "external_id": external_id, "direction": direction,
-                "created_at": moment.isoformat(), "text": text, "in_reply_to": previous,
-                "conversation_id": case["conversation_id"], "is_public": bool(case["is_public"]), "url": url,
+                "channel": case["channel"],
+                "account": handle,
+                "external_id": external_id,
+                "direction": direction,
+                "created_at": moment.isoformat(),
+                "text": text,
+                "in_reply_to": previous,
+                "conversation_id": case["conversation_id"],
+                "is_public": bool(case["is_public"]),
+                "url": url,
             }
             if direction == "inbound":
-                raw["author"] = {"id": f"r{author}", "handle": f"inwoner{author}", "name": f"Inwoner {author}",
-                                 "followers": author * 37 % 5000, "verified": False}
+                raw["author"] = {
+                    "id": f"r{author}",
+                    "handle": f"inwoner{author}",
+                    "name": f"Inwoner {author}",
+                    "followers": author * 37 % 5000,
+                    "verified": False,
+                }
             message_id = ids["messages"]
             ids["messages"] += 1
             message_ids.append(message_id)
-            rows["messages"].append((
-                message_id, case["channel"], case["account_id"], external_id, direction, moment,
-                moment + timedelta(seconds=2), text,
-                json.dumps({key: value for key, value in raw.items() if value is not None}, ensure_ascii=False),
-                case["author_id"] if direction == "inbound" else None, previous, case["conversation_id"],
-                bool(case["is_public"]), url, "api:bench", "done", 1, moment + timedelta(seconds=3), case["id"],
-            ))
+            rows["messages"].append(
+                (
+                    message_id,
+                    case["channel"],
+                    case["account_id"],
+                    external_id,
+                    direction,
+                    moment,
+                    moment + timedelta(seconds=2),
+                    text,
+                    json.dumps({key: value for key, value in raw.items() if value is not None}, ensure_ascii=False),
+                    case["author_id"] if direction == "inbound" else None,
+                    previous,
+                    case["conversation_id"],
+                    bool(case["is_public"]),
+                    url,
+                    "api:bench",
+                    "done",
+                    1,
+                    moment + timedelta(seconds=3),
+                    case["id"],
+                )
+            )
             previous = external_id
         action = "reply" if topic in {"burgerzaken", "parkeren", "belastingen", "lof"} else "escalate"
         rule_id = "vraag-beantwoorden" if action == "reply" else "klacht-afdeling"
         decided_at = arrived + timedelta(seconds=3)
         decision_id = ids["case_decisions"]
         ids["case_decisions"] += 1
-        rows["case_decisions"].append((
-            decision_id, case["id"], message_ids[0], version_id, action, rule_id, "normal", topic,
-            f"{topic}-antwoord" if action == "reply" else None, None if action == "reply" else topic.replace("_", "-"),
-            None if action == "reply" else "Zet de melding door en laat de bewoner weten dat de afdeling het heeft.",
-            arrived + timedelta(hours=4), arrived + timedelta(days=2), [], [], _trace(rule_id),
-            _features(case, topic, handle), decided_at,
-        ))
+        rows["case_decisions"].append(
+            (
+                decision_id,
+                case["id"],
+                message_ids[0],
+                version_id,
+                action,
+                rule_id,
+                "normal",
+                topic,
+                f"{topic}-antwoord" if action == "reply" else None,
+                None if action == "reply" else topic.replace("_", "-"),
+                None
+                if action == "reply"
+                else "Zet de melding door en laat de bewoner weten dat de afdeling het heeft.",
+                arrived + timedelta(hours=4),
+                arrived + timedelta(days=2),
+                [],
+                [],
+                _trace(rule_id),
+                _features(case, topic, handle),
+                decided_at,
+            )
+        )
         events = [
             ("case_opened", arrived, {"message_id": message_ids[0]}),
-            ("decided", decided_at, {"message_id": message_ids[0], "action": action, "rule_id": rule_id,
-                                     "protocol_version": version_label, "priority": "normal"}),
+            (
+                "decided",
+                decided_at,
+                {
+                    "message_id": message_ids[0],
+                    "action": action,
+                    "rule_id": rule_id,
+                    "protocol_version": version_label,
+                    "priority": "normal",
+                },
+            ),
         ]
         for number in range(1, THREAD_LENGTH):
             if directions[number] == "inbound":
@@ -236,10 +322,19 @@ def thread_rows(cases: list[dict], handles: dict[int, str], version: tuple[int, 
         for kind, moment, details in events:
             rows["case_events"].append((ids["case_events"], case["id"], moment, None, kind, details))
             ids["case_events"] += 1
-        rows["cases"].append((
-            directions.count("inbound"), directions.count("outbound"), moments[-1], decision_id, topic, "normal",
-            action, arrived + timedelta(hours=4), case["id"],
-        ))
+        rows["cases"].append(
+            (
+                directions.count("inbound"),
+                directions.count("outbound"),
+                moments[-1],
+                decision_id,
+                topic,
+                "normal",
+                action,
+                arrived + timedelta(hours=4),
+                case["id"],
+            )
+        )
     return rows
 
 
@@ -250,7 +345,9 @@ THREAD_COLUMNS = {
     "case_decisions": "id, case_id, message_id, protocol_version_id, action, rule_id, priority, topic, template_id, "
     "escalate_to, note, first_response_due_at, resolution_due_at, tags, notify, trace, features, decided_at",
 }
-CASE_COLUMNS = "id, channel, account_id, author_id, conversation_id, is_public, first_inbound_at, first_response_at, subject"
+CASE_COLUMNS = (
+    "id, channel, account_id, author_id, conversation_id, is_public, first_inbound_at, first_response_at, subject"
+)
 UPDATE_CASE = (
     "UPDATE cases SET inbound_count = {p}, outbound_count = {p}, last_message_at = {p}, applied_decision_id = {p}, "
     "topic = {p}, priority = {p}, action = {p}, first_response_due_at = {p} WHERE id = {p}"
@@ -261,7 +358,15 @@ PROTOCOL_FILE = ROOT / "webcare" / "protocols" / "gemeente.yaml"
 def _protocol_version_row(now: datetime) -> tuple:
     text = PROTOCOL_FILE.read_text(encoding="utf-8")
     # Stored but not active, so the inbox's own behaviour (no active protocol) is unchanged.
-    return ("Gemeente Lindeburg", "2026.1", hashlib.sha256(text.encode()).hexdigest(), "gemeente.yaml", text, now, False)
+    return (
+        "Gemeente Lindeburg",
+        "2026.1",
+        hashlib.sha256(text.encode()).hexdigest(),
+        "gemeente.yaml",
+        text,
+        now,
+        False,
+    )
 
 
 def _insert_threads(cursor, placeholder: str, rows: dict, convert) -> None:
@@ -280,7 +385,7 @@ def _sqlite_value(value):
 
 
 def _from_sqlite_time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value).replace(tzinfo=timezone.utc) if value else None
+    return datetime.fromisoformat(value).replace(tzinfo=UTC) if value else None
 
 
 def fill_threads_sqlite(connection: sqlite3.Connection, start: int, end: int, now: datetime) -> dict[int, int]:
@@ -291,13 +396,15 @@ def fill_threads_sqlite(connection: sqlite3.Connection, start: int, end: int, no
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             [_sqlite_value(value) for value in _protocol_version_row(now)],
         )
-    version = connection.execute("SELECT id, version, content_hash FROM protocol_versions ORDER BY id LIMIT 1").fetchone()
+    version = connection.execute(
+        "SELECT id, version, content_hash FROM protocol_versions ORDER BY id LIMIT 1"
+    ).fetchone()
     handles = dict(connection.execute("SELECT id, handle FROM accounts"))
     number_of = {sqlite_time(now - GAP * (i + 1)): i for i in threaded_indexes(start, end)}
     keys = list(number_of)
     cases = []
     for chunk in range(0, len(keys), 500):
-        part = keys[chunk:chunk + 500]
+        part = keys[chunk : chunk + 500]
         cursor = connection.execute(
             f"SELECT {CASE_COLUMNS} FROM cases WHERE first_inbound_at IN ({', '.join('?' * len(part))})", part
         )
@@ -325,17 +432,25 @@ def fill_threads_postgres(connection: psycopg.Connection, start: int, end: int, 
             "VALUES (%s, %s, %s, %s, %s, %s, %s)",
             _protocol_version_row(now),
         )
-    version = connection.execute("SELECT id, version, content_hash FROM protocol_versions ORDER BY id LIMIT 1").fetchone()
+    version = connection.execute(
+        "SELECT id, version, content_hash FROM protocol_versions ORDER BY id LIMIT 1"
+    ).fetchone()
     handles = dict(connection.execute("SELECT id, handle FROM accounts").fetchall())
     number_of = {now - GAP * (i + 1): i for i in threaded_indexes(start, end)}
     cursor = connection.execute(f"SELECT {CASE_COLUMNS} FROM cases WHERE first_inbound_at = ANY(%s)", [list(number_of)])
     names = [column.name for column in cursor.description]
     cases = [dict(zip(names, row)) for row in cursor.fetchall()]
-    ids = {table: connection.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0] for table in THREAD_COLUMNS}
+    ids = {
+        table: connection.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}").fetchone()[0]
+        for table in THREAD_COLUMNS
+    }
     rows = thread_rows(cases, handles, (version[0], f"{version[1]} ({version[2][:8]})"), ids)
     with connection.cursor() as cursor:
         _insert_threads(
-            cursor, "%s", rows, lambda row: tuple(Json(value) if isinstance(value, (dict, list)) else value for value in row)
+            cursor,
+            "%s",
+            rows,
+            lambda row: tuple(Json(value) if isinstance(value, (dict, list)) else value for value in row),
         )
     for table in (*THREAD_COLUMNS, "protocol_versions"):
         connection.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
@@ -358,7 +473,16 @@ def fill_sqlite(path: Path, start: int, end: int, total_authors: int, now: datet
             "INSERT INTO authors (id, channel, platform_id, handle, name, followers, is_verified, first_seen_at, "
             "last_seen_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)",
             (
-                (a + 1, CHANNEL_OF[a % 20], f"r{a}", f"inwoner{a}", f"Inwoner {a}", (a * 37) % 5000, sqlite_time(now), sqlite_time(now))
+                (
+                    a + 1,
+                    CHANNEL_OF[a % 20],
+                    f"r{a}",
+                    f"inwoner{a}",
+                    f"Inwoner {a}",
+                    (a * 37) % 5000,
+                    sqlite_time(now),
+                    sqlite_time(now),
+                )
                 for a in range(have, total_authors)
             ),
         )
@@ -374,14 +498,22 @@ def fill_sqlite(path: Path, start: int, end: int, total_authors: int, now: datet
                 last = replied or arrived
                 rows.append(
                     (
-                        status, channel, accounts[channel], author + 1,
+                        status,
+                        channel,
+                        accounts[channel],
+                        author + 1,
                         f"conv-{i}" if channel in {"whatsapp", "email"} else None,
                         0 if channel in {"whatsapp", "email", "webform"} else 1,
                         SUBJECTS[i % len(SUBJECTS)],
-                        sqlite_time(arrived), sqlite_time(last), sqlite_time(replied) if replied else None,
+                        sqlite_time(arrived),
+                        sqlite_time(last),
+                        sqlite_time(replied) if replied else None,
                         None if is_active or status == "ignored" else sqlite_time(last + timedelta(hours=1)),
                         sqlite_time(arrived + timedelta(hours=4) if is_active else arrived),
-                        1 + i % 3, 0 if replied is None else 1 + i % 2, sqlite_time(arrived), sqlite_time(last),
+                        1 + i % 3,
+                        0 if replied is None else 1 + i % 2,
+                        sqlite_time(arrived),
+                        sqlite_time(last),
                     )
                 )
             connection.executemany(
@@ -445,9 +577,7 @@ def fill_postgres(url: str, start: int, end: int, total_authors: int, now: datet
             ) AS s""",
             {"now": now, "total": total_authors, "start": start, "end": end},
         )
-        connection.execute(
-            "SELECT setval(pg_get_serial_sequence('authors', 'id'), (SELECT max(id) FROM authors))"
-        )
+        connection.execute("SELECT setval(pg_get_serial_sequence('authors', 'id'), (SELECT max(id) FROM authors))")
         threads = fill_threads_postgres(connection, start, end, now)
         connection.commit()
         connection.autocommit = True
@@ -501,7 +631,9 @@ def measure(
         db.session.remove()
     client = app.test_client()
     token = _csrf(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": "bench@lindeburg.example", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": "bench@lindeburg.example", "password": PASSWORD, "csrf_token": token}
+    )
     assert response.status_code in (302, 303), response.status_code
     first = client.get("/inbox").get_data(as_text=True)
     cursor = re.search(r'after=([^"&]+)"[^>]*rel="next"', first)
@@ -545,13 +677,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/webcare-bench"))
     parser.add_argument(
-        "--cached-gettext", action="store_true", help="measure a proposed change: translate each string once per request"
+        "--cached-gettext",
+        action="store_true",
+        help="measure a proposed change: translate each string once per request",
     )
     parser.add_argument("--engine-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"# inbox list benchmark, {machine()}", flush=True)
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     total_authors = max(args.sizes) // 5
     for engine in args.engines:
         instance = args.workdir / f"instance-inbox-{engine}"
@@ -579,13 +713,18 @@ def main() -> None:
                 # Measured in a child process, so each step starts cold like a fresh server process.
                 child = run_child(
                     [
-                        sys.executable, __file__, "--engine-child",
+                        sys.executable,
+                        __file__,
+                        "--engine-child",
                         json.dumps([url, str(instance), args.requests, args.cached_gettext, case_ids]),
                     ],
                     webcare_env(url, instance),
                 )
                 results = json.loads(child.stdout.strip().splitlines()[-1])
-                print(json.dumps({"engine": engine, "cases": size, "fill_s": round(fill_seconds, 1), **results}), flush=True)
+                print(
+                    json.dumps({"engine": engine, "cases": size, "fill_s": round(fill_seconds, 1), **results}),
+                    flush=True,
+                )
                 for name, figures in results.items():
                     print(f"| {size:,} | {engine} | {name} | {figures['p50_ms']} | {figures['p95_ms']} |", flush=True)
         finally:

@@ -103,7 +103,9 @@ def bench_one(engine: str, size: int, path: Path, workdir: Path, args: argparse.
         )
         if args.skip_threading:
             return
-        worker = [WEBCARE, "worker", "--drain"] + (["--batch-size", str(args.worker_batch)] if args.worker_batch else [])
+        worker = [WEBCARE, "worker", "--drain"] + (
+            ["--batch-size", str(args.worker_batch)] if args.worker_batch else []
+        )
         command = shlex.split(args.worker_command) if args.worker_command else worker
         if args.workers > 1:
             threaded = run_children([command] * args.workers, env, time_limit=args.thread_seconds)
@@ -136,12 +138,18 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--engines", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/webcare-bench"))
-    parser.add_argument("--worker-batch", type=int, default=None, help="`webcare worker --batch-size` (default: config)")
+    parser.add_argument(
+        "--worker-batch", type=int, default=None, help="`webcare worker --batch-size` (default: config)"
+    )
     parser.add_argument("--thread-seconds", type=float, default=None, help="stop the worker (SIGTERM) after this long")
     parser.add_argument("--skip-threading", action="store_true")
     parser.add_argument("--workers", type=int, default=1, help="worker processes draining the queue at once")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
-    parser.add_argument("--worker-command", default=None, help="run this instead of `webcare worker --drain` (to measure a proposed change)")
+    parser.add_argument(
+        "--worker-command",
+        default=None,
+        help="run this instead of `webcare worker --drain` (to measure a proposed change)",
+    )
     args = parser.parse_args()
     args.workdir.mkdir(parents=True, exist_ok=True)
     print(f"# intake benchmark, {machine()}", flush=True)

@@ -20,7 +20,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -29,8 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import psycopg  # noqa: E402
 from common import WEBCARE, create_postgres, drop_postgres, run_child, sqlite_url, webcare_env  # noqa: E402
 
-NOW = datetime(2026, 11, 1, tzinfo=timezone.utc)
-CHANNELS = ("x",) * 30 + ("facebook",) * 25 + ("instagram",) * 15 + ("whatsapp",) * 15 + ("email",) * 10 + ("webform",) * 5
+NOW = datetime(2026, 11, 1, tzinfo=UTC)
+CHANNELS = (
+    ("x",) * 30 + ("facebook",) * 25 + ("instagram",) * 15 + ("whatsapp",) * 15 + ("email",) * 10 + ("webform",) * 5
+)
 
 
 def _stamp(moment: datetime) -> str:
@@ -48,7 +50,20 @@ def _fill_sqlite(path: Path, messages: int) -> None:
         for number in range(messages):
             at = NOW - timedelta(seconds=number * 30)
             status = "queued" if number % 1000 == 0 else "done"
-            yield (CHANNELS[number % 100], 1, f"m{number}", "inbound", _stamp(at), _stamp(at), "tekst", "{}", 1, "bench", status, 1)
+            yield (
+                CHANNELS[number % 100],
+                1,
+                f"m{number}",
+                "inbound",
+                _stamp(at),
+                _stamp(at),
+                "tekst",
+                "{}",
+                1,
+                "bench",
+                status,
+                1,
+            )
 
     connection.executemany(
         "INSERT INTO messages (channel, account_id, external_id, direction, created_at, received_at, text, raw, "
@@ -62,8 +77,22 @@ def _fill_sqlite(path: Path, messages: int) -> None:
             status = "open" if number % 5 == 0 else "resolved"
             due = at + timedelta(hours=4)
             answered = None if number % 5 == 4 else _stamp(at + timedelta(hours=2 if number % 3 else 6))
-            yield (status, CHANNELS[number % 100], 1, 1, "", _stamp(at), _stamp(at), 1, 0, _stamp(at), _stamp(at),
-                   _stamp(at), _stamp(due), answered)
+            yield (
+                status,
+                CHANNELS[number % 100],
+                1,
+                1,
+                "",
+                _stamp(at),
+                _stamp(at),
+                1,
+                0,
+                _stamp(at),
+                _stamp(at),
+                _stamp(at),
+                _stamp(due),
+                answered,
+            )
 
     connection.executemany(
         "INSERT INTO cases (status, channel, account_id, is_public, subject, last_message_at, queue_at, inbound_count, "
@@ -83,11 +112,15 @@ def _fill_sqlite(path: Path, messages: int) -> None:
 def _fill_postgres(url: str, messages: int) -> None:
     channels = "(ARRAY['x','facebook','instagram','whatsapp','email','webform'])"
     # Weighted channel by n % 100 as in SQLite: 30/25/15/15/10/5.
-    channel = (f"{channels}[CASE WHEN n % 100 < 30 THEN 1 WHEN n % 100 < 55 THEN 2 WHEN n % 100 < 70 THEN 3 "
-               "WHEN n % 100 < 85 THEN 4 WHEN n % 100 < 95 THEN 5 ELSE 6 END]")
+    channel = (
+        f"{channels}[CASE WHEN n % 100 < 30 THEN 1 WHEN n % 100 < 55 THEN 2 WHEN n % 100 < 70 THEN 3 "
+        "WHEN n % 100 < 85 THEN 4 WHEN n % 100 < 95 THEN 5 ELSE 6 END]"
+    )
     now = "TIMESTAMPTZ '2026-11-01 00:00:00+00'"
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(f"INSERT INTO accounts (id, channel, handle, name, is_general, created_at) VALUES (1, 'x', 'bench', 'Bench', true, {now})")
+        connection.execute(
+            f"INSERT INTO accounts (id, channel, handle, name, is_general, created_at) VALUES (1, 'x', 'bench', 'Bench', true, {now})"
+        )
         connection.execute(
             "INSERT INTO messages (channel, account_id, external_id, direction, created_at, received_at, text, raw, "
             "is_public, source, status, attempts) "
@@ -109,7 +142,9 @@ def _fill_postgres(url: str, messages: int) -> None:
             f"INSERT INTO dead_letters (source, reference, reason, raw, received_at) "
             f"SELECT 'bench', 'line ' || n, 'bad', '\\x00'::bytea, {now} FROM generate_series(1, 1000) AS n"
         )
-        connection.execute("VACUUM ANALYZE")  # as autovacuum would after the inserts (visibility map for index-only scans)
+        connection.execute(
+            "VACUUM ANALYZE"
+        )  # as autovacuum would after the inserts (visibility map for index-only scans)
 
 
 TIMING = """
@@ -153,8 +188,10 @@ def main() -> None:
                     _fill_postgres(url, arguments.messages)
                 filled = time.perf_counter() - started
                 result = run_child([sys.executable, "-c", TIMING, url], env)
-                print(f"{engine}: {arguments.messages:,} messages, {arguments.messages // 2:,} cases "
-                      f"(filled in {filled:.0f} s): scrape {result.stdout.strip()}")
+                print(
+                    f"{engine}: {arguments.messages:,} messages, {arguments.messages // 2:,} cases "
+                    f"(filled in {filled:.0f} s): scrape {result.stdout.strip()}"
+                )
             finally:
                 if engine == "postgresql":
                     drop_postgres("webcare_bench_metrics")

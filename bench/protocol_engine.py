@@ -26,8 +26,15 @@ from webcare.protocol.conditions import ALWAYS  # noqa: E402
 from webcare.protocol.engine import HitPolicy  # noqa: E402
 from webcare.protocol.examples import facts_from_example  # noqa: E402
 
-AUTHORS = [(None, 0), ("@piet", 40), ("@bewoner_ldb", 1_500), ("@rtvlindeburg", 15_000), ("@waakhond_lb", 300),
-           ("@lokaalbelang", 900), ("@influencer", 40_000)]
+AUTHORS = [
+    (None, 0),
+    ("@piet", 40),
+    ("@bewoner_ldb", 1_500),
+    ("@rtvlindeburg", 15_000),
+    ("@waakhond_lb", 300),
+    ("@lokaalbelang", 900),
+    ("@influencer", 40_000),
+]
 CHANNELS = ["x", "x", "facebook", "instagram", "whatsapp", "email", "webform"]
 
 
@@ -40,17 +47,19 @@ def varied_facts(protocol: Any, count: int, seed: int = 7) -> list:
         facts = generator.choice(base)
         handle, followers = generator.choice(AUTHORS)
         channel = generator.choice(CHANNELS)
-        varied.append(replace(
-            facts,
-            channel=channel,
-            is_public=channel not in ("whatsapp", "email", "webform"),
-            author_handle=handle,
-            author_followers=followers,
-            created_at=facts.created_at + timedelta(hours=generator.randrange(0, 24 * 60)),
-            our_replies_so_far=generator.choice([0, 0, 0, 1, 2]),
-            author_contacts_last_n_days=generator.choice([0, 1, 2, 6]),
-            cluster_size=generator.choice([1, 1, 1, 3, 12]),
-        ))
+        varied.append(
+            replace(
+                facts,
+                channel=channel,
+                is_public=channel not in ("whatsapp", "email", "webform"),
+                author_handle=handle,
+                author_followers=followers,
+                created_at=facts.created_at + timedelta(hours=generator.randrange(0, 24 * 60)),
+                our_replies_so_far=generator.choice([0, 0, 0, 1, 2]),
+                author_contacts_last_n_days=generator.choice([0, 1, 2, 6]),
+                cluster_size=generator.choice([1, 1, 1, 3, 12]),
+            )
+        )
     return varied
 
 
@@ -131,12 +140,20 @@ def main() -> None:
         for (features, now), values in zip(feature_sets, dictionaries)
     )
     decided_rules = {protocol.decide(features, now).rule_id for features, now in feature_sets}
-    print(f"protocol {protocol.organisation} {protocol.version}: {len(protocol.rules)} rules, "
-          f"{len(feature_sets)} feature sets, {len(decided_rules)} distinct deciding rules, best of {arguments.rounds}")
+    print(
+        f"protocol {protocol.organisation} {protocol.version}: {len(protocol.rules)} rules, "
+        f"{len(feature_sets)} feature sets, {len(decided_rules)} distinct deciding rules, best of {arguments.rounds}"
+    )
     print(f"features (lingua, lexicons, excluded below): {feature_seconds * 1e6:9.1f} µs per message")
-    print(f"webcare engine (decision, SLA, trace):      {ours * 1e6:9.2f} µs per decision  {1 / ours:12,.0f} per second")
-    print(f"rule-engine {rule_engine.__version__} (conditions only):     {theirs * 1e6:9.2f} µs per decision  {1 / theirs:12,.0f} per second")
-    print(f"ratio: webcare engine is {theirs / ours:.1f}x faster; both pick the same rule for {agreeing}/{len(feature_sets)}")
+    print(
+        f"webcare engine (decision, SLA, trace):      {ours * 1e6:9.2f} µs per decision  {1 / ours:12,.0f} per second"
+    )
+    print(
+        f"rule-engine {rule_engine.__version__} (conditions only):     {theirs * 1e6:9.2f} µs per decision  {1 / theirs:12,.0f} per second"
+    )
+    print(
+        f"ratio: webcare engine is {theirs / ours:.1f}x faster; both pick the same rule for {agreeing}/{len(feature_sets)}"
+    )
 
 
 if __name__ == "__main__":

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from types import SimpleNamespace
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -46,13 +46,17 @@ def main() -> None:
     protocol = load_protocol(ROOT / "protocols" / "gemeente.yaml")
     source = protocol
     if arguments.texts_from:
-        examples = parse_source(arguments.texts_from.read_text(encoding="utf-8"), arguments.texts_from.name).data["examples"]
+        examples = parse_source(arguments.texts_from.read_text(encoding="utf-8"), arguments.texts_from.name).data[
+            "examples"
+        ]
         source = SimpleNamespace(examples=tuple(examples))
     facts = varied_facts(source, arguments.messages)
     for item in facts:
         compute_features(item, protocol)
     features = cpu_timed(lambda item: compute_features(item, protocol), facts, arguments.rounds)
-    print(f"{len(facts)} messages from the examples of {arguments.texts_from or 'protocols/gemeente.yaml'}, best of {arguments.rounds}")
+    print(
+        f"{len(facts)} messages from the examples of {arguments.texts_from or 'protocols/gemeente.yaml'}, best of {arguments.rounds}"
+    )
     print(f"compute_features (language, lexicons, sentiment, safety): {features * 1e6:8.1f} µs per message")
     analyser = getattr(protocol.vocabulary, "safety", None)
     if analyser is not None:

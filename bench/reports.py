@@ -33,7 +33,7 @@ import sqlite3
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import WEBCARE, create_postgres, drop_postgres, run_child, sqlite_url, webcare_env  # noqa: E402
 
-UTC = timezone.utc
+UTC = UTC
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
 DAYS = 365
@@ -91,7 +91,9 @@ def _seed_reference_rows(execute) -> None:
     accounts = []
     for index, (channel, _) in enumerate(CHANNELS):
         for number in range(2):
-            accounts.append(f"({index * 2 + number + 1}, '{channel}', '{channel}-{number}', 'Gemeente {channel} {number}', {str(number == 0).upper()}, '2026-01-01 00:00:00')")
+            accounts.append(
+                f"({index * 2 + number + 1}, '{channel}', '{channel}-{number}', 'Gemeente {channel} {number}', {str(number == 0).upper()}, '2026-01-01 00:00:00')"
+            )
     execute("INSERT INTO accounts (id, channel, handle, name, is_general, created_at) VALUES " + ", ".join(accounts))
 
 
@@ -123,7 +125,9 @@ def fill_sqlite(path: Path, cases: int) -> None:
             local_day = (NOW - timedelta(days=day + 1)).astimezone(AMSTERDAM).date()
             while local_day.weekday() >= 5:
                 local_day -= timedelta(days=1)
-            local = datetime.combine(local_day, datetime.min.time(), AMSTERDAM) + timedelta(minutes=510 + rng.randrange(510))
+            local = datetime.combine(local_day, datetime.min.time(), AMSTERDAM) + timedelta(
+                minutes=510 + rng.randrange(510)
+            )
             arrivals.append(local.timestamp())
         else:
             arrivals.append((NOW - timedelta(days=day, seconds=rng.randrange(86400))).timestamp())
@@ -144,14 +148,33 @@ def fill_sqlite(path: Path, cases: int) -> None:
         status = "ignored" if action == "ignore" else ("resolved" if resolved else "open")
         rows.append(
             (
-                number, status, channel, channel_index * 2 + 1 + rng.randrange(2), channel in ("x", "facebook", "instagram"),
-                agent, (agent - 1) % TEAMS + 1, TOPICS[rng.randrange(len(TOPICS))], priority, action, f"case {number}",
-                _stamp(arrived), _stamp(resolved or responded or arrived), _stamp(responded) if responded else None,
-                _stamp(resolved) if resolved else None, _stamp(arrived + timedelta(seconds=norm)) if action != "ignore" else None,
-                _stamp(arrived), 1 + rng.randrange(3), 0 if response is None else 1 + rng.randrange(2),
-                _stamp(arrived), _stamp(arrived), _band(local), local.weekday() * 24 + local.hour,
-                response, None if response is None else int(response * 0.6),
-                resolution, None if resolution is None else int(resolution * 0.6),
+                number,
+                status,
+                channel,
+                channel_index * 2 + 1 + rng.randrange(2),
+                channel in ("x", "facebook", "instagram"),
+                agent,
+                (agent - 1) % TEAMS + 1,
+                TOPICS[rng.randrange(len(TOPICS))],
+                priority,
+                action,
+                f"case {number}",
+                _stamp(arrived),
+                _stamp(resolved or responded or arrived),
+                _stamp(responded) if responded else None,
+                _stamp(resolved) if resolved else None,
+                _stamp(arrived + timedelta(seconds=norm)) if action != "ignore" else None,
+                _stamp(arrived),
+                1 + rng.randrange(3),
+                0 if response is None else 1 + rng.randrange(2),
+                _stamp(arrived),
+                _stamp(arrived),
+                _band(local),
+                local.weekday() * 24 + local.hour,
+                response,
+                None if response is None else int(response * 0.6),
+                resolution,
+                None if resolution is None else int(resolution * 0.6),
             )
         )
         if len(rows) == CHUNK:
@@ -181,8 +204,12 @@ def fill_postgresql(url: str, cases: int) -> None:
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as connection:
         _seed_reference_rows(connection.execute)
         connection.execute("SELECT setseed(0.20261101)")
-        channel_cut = ", ".join(f"({index}, '{name}', {edge})" for index, ((name, _), edge) in enumerate(zip(CHANNELS, _pick(CHANNELS))))
-        priority_cut = ", ".join(f"('{name}', {norm}, {edge})" for (name, _, norm), edge in zip(PRIORITIES, _pick(PRIORITIES)))
+        channel_cut = ", ".join(
+            f"({index}, '{name}', {edge})" for index, ((name, _), edge) in enumerate(zip(CHANNELS, _pick(CHANNELS)))
+        )
+        priority_cut = ", ".join(
+            f"('{name}', {norm}, {edge})" for (name, _, norm), edge in zip(PRIORITIES, _pick(PRIORITIES))
+        )
         action_cut = ", ".join(f"('{name}', {edge})" for (name, _), edge in zip(ACTIONS, _pick(ACTIONS)))
         connection.execute(
             f"""
@@ -276,8 +303,11 @@ def time_report(database_url: str, instance: Path) -> dict[str, list[float]]:
                 rows = group_rows(query)
                 runs.append(time.perf_counter() - started)
             timings[f"{by}, {clock.value} clock"] = runs
-            print(f"  by {by} ({clock.value}): {sum(row.cases for row in rows)} cases in {len(rows)} groups; "
-                  f"p90 of the first group {rows[0].first_response.p90} s", flush=True)
+            print(
+                f"  by {by} ({clock.value}): {sum(row.cases for row in rows)} cases in {len(rows)} groups; "
+                f"p90 of the first group {rows[0].first_response.p90} s",
+                flush=True,
+            )
     return timings
 
 
@@ -301,9 +331,14 @@ def main() -> None:
         else:
             fill_postgresql(url, arguments.cases)
         print(f"{engine}: filled {arguments.cases:,} cases in {time.perf_counter() - started:.0f} s", flush=True)
-        timings = time_report(url if engine == "sqlite" else url.replace("postgresql://", "postgresql+psycopg://"), instance)
+        timings = time_report(
+            url if engine == "sqlite" else url.replace("postgresql://", "postgresql+psycopg://"), instance
+        )
         for by, runs in timings.items():
-            print(f"{engine}: 90-day report by {by}: best {min(runs) * 1000:.0f} ms, slowest {max(runs) * 1000:.0f} ms", flush=True)
+            print(
+                f"{engine}: 90-day report by {by}: best {min(runs) * 1000:.0f} ms, slowest {max(runs) * 1000:.0f} ms",
+                flush=True,
+            )
         if engine == "postgresql" and not arguments.keep:
             drop_postgres("webcare_bench_reports")
     if not arguments.keep:

@@ -64,14 +64,70 @@ def synthetic_roster() -> Roster:
     rotations = (
         Rotation("office-1", ShiftKind.OFFICE, tuple(ids[0:6]), Window(WEEKDAYS, time(8, 30), time(17)), anchor),
         Rotation("office-2", ShiftKind.OFFICE, tuple(ids[6:12]), Window(WEEKDAYS, time(8, 30), time(17)), anchor),
-        Rotation("office-3", ShiftKind.OFFICE, tuple(ids[12:17]), Window(WEEKDAYS, time(8, 30), time(12, 30)), anchor, interval=2),
-        Rotation("evening-1", ShiftKind.EVENING, tuple(ids[17:22]), Window(WEEKDAYS, time(17), time(22)), datetime(2026, 3, 2, 17)),
-        Rotation("evening-2", ShiftKind.EVENING, tuple(ids[0:30:3]), Window(frozenset({0, 2, 4}), time(17), time(21)), datetime(2026, 2, 2, 17)),
-        Rotation("weekend-1", ShiftKind.WEEKEND, tuple(ids[22:27]), Window(WEEKEND, time(10), time(18)), datetime(2026, 3, 7, 10), Frequency.WEEKLY),
-        Rotation("weekend-2", ShiftKind.WEEKEND, tuple(ids[1:30:4]), Window(WEEKEND, time(12), time(16)), datetime(2026, 3, 7, 12), Frequency.WEEKLY),
-        Rotation("on-call", ShiftKind.ON_CALL, tuple(ids[27:30]), Window(EVERY_DAY, time(9), time(9)), datetime(2026, 3, 2, 9), Frequency.WEEKLY),
-        Rotation("nights", ShiftKind.ON_CALL, tuple(ids[2:30:5]), Window(EVERY_DAY, time(22), time(7)), datetime(2026, 2, 23, 12), Frequency.WEEKLY, interval=2),
-        Rotation("campaign", ShiftKind.OFFICE, tuple(ids[5:9]), Window(frozenset({1, 3}), time(12), time(14)), anchor, priority=5, ends_on=date(2026, 4, 10)),
+        Rotation(
+            "office-3",
+            ShiftKind.OFFICE,
+            tuple(ids[12:17]),
+            Window(WEEKDAYS, time(8, 30), time(12, 30)),
+            anchor,
+            interval=2,
+        ),
+        Rotation(
+            "evening-1",
+            ShiftKind.EVENING,
+            tuple(ids[17:22]),
+            Window(WEEKDAYS, time(17), time(22)),
+            datetime(2026, 3, 2, 17),
+        ),
+        Rotation(
+            "evening-2",
+            ShiftKind.EVENING,
+            tuple(ids[0:30:3]),
+            Window(frozenset({0, 2, 4}), time(17), time(21)),
+            datetime(2026, 2, 2, 17),
+        ),
+        Rotation(
+            "weekend-1",
+            ShiftKind.WEEKEND,
+            tuple(ids[22:27]),
+            Window(WEEKEND, time(10), time(18)),
+            datetime(2026, 3, 7, 10),
+            Frequency.WEEKLY,
+        ),
+        Rotation(
+            "weekend-2",
+            ShiftKind.WEEKEND,
+            tuple(ids[1:30:4]),
+            Window(WEEKEND, time(12), time(16)),
+            datetime(2026, 3, 7, 12),
+            Frequency.WEEKLY,
+        ),
+        Rotation(
+            "on-call",
+            ShiftKind.ON_CALL,
+            tuple(ids[27:30]),
+            Window(EVERY_DAY, time(9), time(9)),
+            datetime(2026, 3, 2, 9),
+            Frequency.WEEKLY,
+        ),
+        Rotation(
+            "nights",
+            ShiftKind.ON_CALL,
+            tuple(ids[2:30:5]),
+            Window(EVERY_DAY, time(22), time(7)),
+            datetime(2026, 2, 23, 12),
+            Frequency.WEEKLY,
+            interval=2,
+        ),
+        Rotation(
+            "campaign",
+            ShiftKind.OFFICE,
+            tuple(ids[5:9]),
+            Window(frozenset({1, 3}), time(12), time(14)),
+            anchor,
+            priority=5,
+            ends_on=date(2026, 4, 10),
+        ),
     )
     overrides = tuple(
         Override(
@@ -84,11 +140,18 @@ def synthetic_roster() -> Roster:
         for number in range(24)
     )
     fixed = tuple(
-        FixedShift(ids[number], Interval(at(FIRST_DAY + timedelta(days=9 * number), 18), at(FIRST_DAY + timedelta(days=9 * number), 22)), ShiftKind.EVENING)
+        FixedShift(
+            ids[number],
+            Interval(at(FIRST_DAY + timedelta(days=9 * number), 18), at(FIRST_DAY + timedelta(days=9 * number), 22)),
+            ShiftKind.EVENING,
+        )
         for number in range(6)
     )
     leave = tuple(
-        Absence(ids[number], Interval(at(FIRST_DAY + timedelta(days=4 * number), 0), at(FIRST_DAY + timedelta(days=4 * number + 5), 0)))
+        Absence(
+            ids[number],
+            Interval(at(FIRST_DAY + timedelta(days=4 * number), 0), at(FIRST_DAY + timedelta(days=4 * number + 5), 0)),
+        )
         for number in range(12)
     )
     targets = (
@@ -125,9 +188,15 @@ def main() -> None:
     tracemalloc.stop()
     schedule_times = [run[0] for run in runs]
     query_times = [run[1] for run in runs]
-    print(f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, {date.today()}")
-    print(f"roster: {len(roster.people)} people, {len(roster.rotations)} rotations, {WEEKS} weeks, {runs[0][2]} schedule intervals")
-    print(f"compute_schedule: median {statistics.median(schedule_times) * 1000:.1f} ms, slowest {max(schedule_times) * 1000:.1f} ms")
+    print(
+        f"machine: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}, {date.today()}"
+    )
+    print(
+        f"roster: {len(roster.people)} people, {len(roster.rotations)} rotations, {WEEKS} weeks, {runs[0][2]} schedule intervals"
+    )
+    print(
+        f"compute_schedule: median {statistics.median(schedule_times) * 1000:.1f} ms, slowest {max(schedule_times) * 1000:.1f} ms"
+    )
     print(f"gaps + hours_per_person + fairness_summary: median {statistics.median(query_times) * 1000:.1f} ms")
     print(f"peak Python heap (tracemalloc, one schedule and its queries): {peak / 1024 / 1024:.2f} MiB")
 

@@ -158,7 +158,10 @@ def main() -> None:
         url = f"http://127.0.0.1:{port}"
         with open(Path(scratch) / "server.log", "wb") as log:
             server = subprocess.Popen(
-                [WEBCARE, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
+                [WEBCARE, "serve", "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
         try:

@@ -196,7 +196,6 @@ def send_demo_accounts_to_the_log() -> None:
     db.session.commit()
 
 
-
 def message_line(external_id: str, *, minutes: float = 0, base: datetime | None = None, **fields) -> dict:
     """An intake record in the JSONL format, `minutes` after a fixed base time."""
     base = base or datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -243,7 +242,12 @@ def smtp(app):
     mailbox = Mailbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=port)
     controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USE_TLS=False, MAIL_USERNAME=None,
-                      MAIL_SENDER="webcare@lindeburg.nl")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_USE_TLS=False,
+        MAIL_USERNAME=None,
+        MAIL_SENDER="webcare@lindeburg.nl",
+    )
     yield mailbox
     controller.stop()

@@ -20,8 +20,15 @@ HOSTILE_VALUES = st.sampled_from([
 ])  # fmt: skip
 _IDS = ["", " ", "\t", "a" * 201, "9" * 256, "\x00", "a\x00b", "a\x1fb", 0, 2**64, True, [], {}]
 _TEXTS = ["\x00", "a\x00b", "\x07", "\ud83d", "x" * 2001, "\x1b[31m"]
-_TIMES = ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+23:59", "1970-01-01T00:00:00Z", "2026-11-02T09:00:00",
-          "2099-01-01T00:00:00Z", "", 1_700_000_000]
+_TIMES = [
+    "9999-12-31T23:59:59-23:59",
+    "0001-01-01T00:00:00+23:59",
+    "1970-01-01T00:00:00Z",
+    "2026-11-02T09:00:00",
+    "2099-01-01T00:00:00Z",
+    "",
+    1_700_000_000,
+]
 # The values most likely to break each field, drawn half the time, so a short run still meets them.
 FOCUSED = {
     "account": _IDS, "external_id": _IDS, "in_reply_to": _IDS, "conversation_id": _IDS, "author.id": _IDS,

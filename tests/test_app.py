@@ -126,9 +126,29 @@ def test_every_role_can_read_the_inbox_and_cases(client, make_user, auth, a_case
 
 
 def test_every_view_declares_who_may_use_it(app):
-    public = {"static", "ops.healthz", "ops.readyz", "ops.readyz_worker", "ops.metrics", "auth.sso_start", "auth.sso_callback", "auth.login", "auth.logout", "auth.set_locale", "inbox.index", "api.post_messages", "roster.person_feed", "roster.team_feed", "api.openapi",
-              "channels.meta_verify", "channels.meta_receive", "channels.x_crc", "channels.x_receive",
-              "channels.contact", "channels.contact_sent"}
+    public = {
+        "static",
+        "ops.healthz",
+        "ops.readyz",
+        "ops.readyz_worker",
+        "ops.metrics",
+        "auth.sso_start",
+        "auth.sso_callback",
+        "auth.login",
+        "auth.logout",
+        "auth.set_locale",
+        "inbox.index",
+        "api.post_messages",
+        "roster.person_feed",
+        "roster.team_feed",
+        "api.openapi",
+        "channels.meta_verify",
+        "channels.meta_receive",
+        "channels.x_crc",
+        "channels.x_receive",
+        "channels.contact",
+        "channels.contact_sent",
+    }
     for endpoint, view in app.view_functions.items():
         if endpoint in public:
             continue
@@ -190,7 +210,9 @@ def test_inbox_pages_forward_with_a_cursor_and_rejects_a_forged_one(app, client,
     from webcare.intake.services import import_jsonl
     from webcare.worker import run_worker
 
-    lines = b"".join(json.dumps(message_line(f"m{i}", minutes=i, author={"id": f"a{i}"})).encode() + b"\n" for i in range(60))
+    lines = b"".join(
+        json.dumps(message_line(f"m{i}", minutes=i, author={"id": f"a{i}"})).encode() + b"\n" for i in range(60)
+    )
     import_jsonl(io.BytesIO(lines), source="test")
     run_worker(app, drain=True)
     auth.login_as(make_user(Role.AGENT))
@@ -220,15 +242,16 @@ def test_user_create_command_makes_a_user_who_can_log_in(runner, client, csrf_fr
     assert result.exit_code == 0, result.output
     token = csrf_from(client.get("/login").get_data(as_text=True))
 
-    response = client.post("/login", data={"email": "lead@example.org", "password": "a long password", "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": "lead@example.org", "password": "a long password", "csrf_token": token}
+    )
 
     assert response.status_code == 302
 
 
 def test_the_demo_builds_a_municipality_with_weeks_of_traffic(app, runner):
     from webcare.accounts.models import Account
-    from webcare.inbox.models import Case, CaseStatus
-    from webcare.inbox.models import Direction, Message, MessageStatus
+    from webcare.inbox.models import Case, CaseStatus, Direction, Message, MessageStatus
     from webcare.replies.models import Reply, ReplyStatus
     from webcare.timeutil import as_utc, zone
 
@@ -337,7 +360,9 @@ def test_anonymous_visitors_get_the_login_page_from_every_protected_endpoint(app
 
 
 @pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
-def test_each_role_gets_403_from_every_endpoint_not_meant_for_it_and_in_everywhere_else(app, client, auth, make_user, csrf_from, role):
+def test_each_role_gets_403_from_every_endpoint_not_meant_for_it_and_in_everywhere_else(
+    app, client, auth, make_user, csrf_from, role
+):
     assert auth.login_as(make_user(role)).status_code == 302
     token = csrf_from(client.get("/mandates").get_data(as_text=True))
     wrong = []
@@ -348,7 +373,9 @@ def test_each_role_gets_403_from_every_endpoint_not_meant_for_it_and_in_everywhe
             allowed = allowed - {Role.AGENT}
         response = _call(client, method, url, token)
         redirected_to_login = response.status_code == 302 and response.headers["Location"].startswith("/login")
-        if role in allowed and (response.status_code in (401, 403) or response.status_code >= 500 or redirected_to_login):
+        if role in allowed and (
+            response.status_code in (401, 403) or response.status_code >= 500 or redirected_to_login
+        ):
             wrong.append((endpoint, method, url, response.status_code, "should be let in"))
         if role not in allowed and response.status_code != 403:
             wrong.append((endpoint, method, url, response.status_code, "should get 403"))
@@ -369,8 +396,8 @@ def test_every_form_post_without_a_csrf_token_is_refused(app, client, auth, make
     assert accepted == []
 
 
-
 # --- Templates and scripts keep to the Content-Security-Policy, put a CSRF token in every form, escape text ---------
+
 
 def _templates():
     from webcare.resources import resource_dir
@@ -414,6 +441,9 @@ def test_no_template_or_script_switches_escaping_off():
 
     found = [(name, m) for name, source in _templates() for m in re.findall(r"\|\s*safe\b|autoescape\s+false", source)]
     for script in sorted((resource_dir("static")).glob("*.js")):
-        found += [(script.name, m) for m in re.findall(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", script.read_text())]
+        found += [
+            (script.name, m)
+            for m in re.findall(r"innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(", script.read_text())
+        ]
 
     assert found == []

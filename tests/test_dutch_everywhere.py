@@ -20,26 +20,32 @@ from sqlalchemy import select
 
 from tests.dutch_text import calendar_text, english_words, readable_text, without
 from tests.test_app import _routes
-from webcare.records.models import DestructionList, SubjectRequest, SubjectRequestKind
-from webcare.records.subjects import register_request
-from webcare.auth.models import Role, Team, User
 from webcare.accounts.models import Account
+from webcare.auth.models import Role, Team, User
 from webcare.demo import load_demo, password_for
 from webcare.extensions import db
-from webcare.inbox.models import Case
-from webcare.inbox.models import Author, Message
+from webcare.inbox.models import Author, Bundle, Case, Message
 from webcare.mandates.models import MandateRule
-from webcare.inbox.models import Bundle
 from webcare.protocol.models import ProtocolVersion
+from webcare.records.models import DestructionList, SubjectRequest, SubjectRequestKind
+from webcare.records.subjects import register_request
 from webcare.replies.models import Reply
 from webcare.roster.models import RosterConfig, RosterPerson
 from webcare.timeutil import UTC
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 NOT_PAGES = {
-    "static", "channels.meta_verify", "channels.x_crc", "reports.report_xlsx",
+    "static",
+    "channels.meta_verify",
+    "channels.x_crc",
+    "reports.report_xlsx",
     # Single sign-on only answers when a provider is configured; the operator's endpoints are JSON and text.
-    "auth.sso_start", "auth.sso_callback", "ops.healthz", "ops.readyz", "ops.readyz_worker", "ops.metrics",
+    "auth.sso_start",
+    "auth.sso_callback",
+    "ops.healthz",
+    "ops.readyz",
+    "ops.readyz_worker",
+    "ops.metrics",
     "api.openapi",  # the API description is for developers, in English like the API itself
 }
 DEMO_LOGINS = {
@@ -76,9 +82,10 @@ def _path_values() -> dict[str, object]:
     config = db.session.scalar(select(RosterConfig).limit(1))
     privacy_officer = db.session.scalar(select(User).where(User.email == DEMO_LOGINS[Role.PRIVACY_OFFICER]))
     resident = db.session.scalar(select(Author).limit(1))
-    request = _first(SubjectRequest.id) or register_request(
-        SubjectRequestKind.ACCESS, "", [resident], by=privacy_officer, received_at=NOW
-    ).id
+    request = (
+        _first(SubjectRequest.id)
+        or register_request(SubjectRequestKind.ACCESS, "", [resident], by=privacy_officer, received_at=NOW).id
+    )
     if _first(DestructionList.id) is None:
         db.session.add(DestructionList(schedule_version="1", proposed_at=NOW))
         db.session.commit()
@@ -100,8 +107,19 @@ def _path_values() -> dict[str, object]:
 
 def _stored_data() -> set[str]:
     """Text that people or the organisation wrote, not the product: it is not judged."""
-    columns = (Message.text, Author.handle, Author.name, Case.subject, Case.topic, User.name, User.email, Team.name,
-               Account.handle, Account.name, Reply.text)
+    columns = (
+        Message.text,
+        Author.handle,
+        Author.name,
+        Case.subject,
+        Case.topic,
+        User.name,
+        User.email,
+        Team.name,
+        Account.handle,
+        Account.name,
+        Reply.text,
+    )
     data: set[str] = set()
     for column in columns:
         data.update(value for value in db.session.scalars(select(column).distinct()) if value)
@@ -158,16 +176,21 @@ def test_every_page_a_role_opens_reads_dutch(app, client, auth, demo, role):
             english[url] = found
 
     assert opened > 10
-    assert english == {}, "English in the Dutch UI:\n" + "\n".join(
-        f"{url}: {words}" for url, words in english.items()
-    )
+    assert english == {}, "English in the Dutch UI:\n" + "\n".join(f"{url}: {words}" for url, words in english.items())
 
 
 # --- Service errors: every message a person can read is built through the catalogue ----------------------------
 
 USER_FACING_ERRORS = {
-    "ReplyRefused", "NotPermitted", "RosterError", "MandateError", "InvalidChoice", "SendFailed", "BadReportRequest",
-    "MissingSecret", "SwapNotPossible",
+    "ReplyRefused",
+    "NotPermitted",
+    "RosterError",
+    "MandateError",
+    "InvalidChoice",
+    "SendFailed",
+    "BadReportRequest",
+    "MissingSecret",
+    "SwapNotPossible",
 }
 TRANSLATORS = {"_", "_l", "gettext", "lazy_gettext", "ngettext"}
 
@@ -233,8 +256,17 @@ def _override_without_kind() -> str:
     person = db.session.scalar(select(RosterPerson).where(RosterPerson.roster_id == config.id).limit(1))
     lead = db.session.scalar(select(User).where(User.email == DEMO_LOGINS[Role.LEAD]))
     try:
-        add_override(config, action=OverrideAction.ADD, person_id=person.id, replacement_id=None, kind=None,
-                     start=NOW, end=NOW + timedelta(hours=2), reason="", by=lead)
+        add_override(
+            config,
+            action=OverrideAction.ADD,
+            person_id=person.id,
+            replacement_id=None,
+            kind=None,
+            start=NOW,
+            end=NOW + timedelta(hours=2),
+            reason="",
+            by=lead,
+        )
     except RosterError as error:
         return str(error)
     raise AssertionError("not refused")
@@ -246,8 +278,15 @@ def _duplicate_mandate() -> str:
     rule = db.session.scalar(select(MandateRule).limit(1))
     admin = db.session.scalar(select(User).where(User.email == DEMO_LOGINS[Role.ADMIN]))
     try:
-        add_rule(role=rule.role, user=rule.user, topic=rule.topic, risk=rule.risk, visibility=rule.visibility,
-                 permission=rule.permission, by=admin)
+        add_rule(
+            role=rule.role,
+            user=rule.user,
+            topic=rule.topic,
+            risk=rule.risk,
+            visibility=rule.visibility,
+            permission=rule.permission,
+            by=admin,
+        )
     except MandateError as error:
         return str(error)
     raise AssertionError("not refused")
@@ -272,13 +311,21 @@ def test_mails_and_the_workbook_read_dutch(app, client, auth, demo, smtp):
     send_pending_emails(limit=500)
     manager = db.session.scalar(select(User).where(User.email == DEMO_LOGINS[Role.MANAGER]))
     assert auth.login_as(manager, password_for(manager.email)).status_code == 302
-    workbook = load_workbook(io.BytesIO(client.get("/reports/export/report.xlsx?from=2026-11-01&to=2026-11-30").get_data()))
+    workbook = load_workbook(
+        io.BytesIO(client.get("/reports/export/report.xlsx?from=2026-11-01&to=2026-11-30").get_data())
+    )
     data = _stored_data()
 
     mails = [_mail_text(envelope.content) for envelope in smtp.messages]
     cells = "\n".join(
         [title for title in workbook.sheetnames]
-        + [str(value) for sheet in workbook for row in sheet.iter_rows(values_only=True) for value in row if isinstance(value, str)]
+        + [
+            str(value)
+            for sheet in workbook
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if isinstance(value, str)
+        ]
     )
 
     assert any("Webcare-weekrapport" in mail for mail in mails)

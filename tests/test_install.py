@@ -81,12 +81,18 @@ def test_a_fresh_virtualenv_with_the_wheel_migrates_and_serves_the_login_page_wi
         "WEBCARE_INSTANCE_PATH": str(tmp_path / "instance"),
         "WEBCARE_LOG_LEVEL": "WARNING",
     }
-    upgrade = subprocess.run([str(venv / "bin/webcare"), "db", "upgrade"], env=env, cwd=tmp_path, capture_output=True, text=True)
+    upgrade = subprocess.run(
+        [str(venv / "bin/webcare"), "db", "upgrade"], env=env, cwd=tmp_path, capture_output=True, text=True
+    )
     assert upgrade.returncode == 0, upgrade.stderr
     port = _free_port()
     server = subprocess.Popen(
         [str(venv / "bin/webcare"), "serve", "--port", str(port), "--threads", "2"],
-        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         _wait_for(f"http://127.0.0.1:{port}/healthz", server)
@@ -99,8 +105,13 @@ def test_a_fresh_virtualenv_with_the_wheel_migrates_and_serves_the_login_page_wi
 
     assert status == 200 and "Inloggen" in page and 'name="csrf_token"' in page
     assert stylesheet_status == 200
-    assert ready_status == 200 and json.loads(ready) == {"ready": True, "checks": {"database": "ok", "migrations": "ok"}}
-    installed = subprocess.run([str(venv / "bin/pip"), "list", "--format=freeze"], capture_output=True, text=True).stdout.lower()
+    assert ready_status == 200 and json.loads(ready) == {
+        "ready": True,
+        "checks": {"database": "ok", "migrations": "ok"},
+    }
+    installed = subprocess.run(
+        [str(venv / "bin/pip"), "list", "--format=freeze"], capture_output=True, text=True
+    ).stdout.lower()
     assert "flask==" in installed
     assert "pytest" not in installed and "playwright" not in installed
 

@@ -15,8 +15,8 @@ import webcare.replies.deliveries  # noqa: F401  (shows failed deliveries on the
 from config import settings_from_env
 from webcare import formatting
 from webcare.api.views import bp as api_bp
-from webcare.auth.oidc import init_oidc
 from webcare.auth.admin_views import bp as admin_bp
+from webcare.auth.oidc import init_oidc
 from webcare.auth.views import bp as auth_bp
 from webcare.channels.views import bp as channels_bp
 from webcare.commands import register_commands
@@ -69,9 +69,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(
-        Path(__file__).parent / "translations"
-    ))
+    babel.init_app(
+        app, locale_selector=select_locale, default_translation_directories=str(Path(__file__).parent / "translations")
+    )
 
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -117,8 +117,17 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def _register_blueprints(app: Flask) -> None:
     for blueprint in (
-        auth_bp, admin_bp, inbox_bp, reports_bp, mandates_bp, replies_bp, protocol_bp, channels_bp, notifications_bp,
-        roster_bp, records_bp,
+        auth_bp,
+        admin_bp,
+        inbox_bp,
+        reports_bp,
+        mandates_bp,
+        replies_bp,
+        protocol_bp,
+        channels_bp,
+        notifications_bp,
+        roster_bp,
+        records_bp,
     ):
         app.register_blueprint(blueprint)
     install_access_logging(app)
@@ -165,7 +174,9 @@ def _register_errors(app: Flask) -> None:
         from flask_wtf.csrf import CSRFError
 
         if isinstance(error, CSRFError):
-            return gettext("The form has expired or was sent from elsewhere. Go back, reload the page and send it again.")
+            return gettext(
+                "The form has expired or was sent from elsewhere. Go back, reload the page and send it again."
+            )
         description = getattr(error, "description", None)
         return description if description and description != type(error).description else None
 
@@ -173,7 +184,9 @@ def _register_errors(app: Flask) -> None:
         def handle(error):
             if wants_json():
                 return jsonify(error=getattr(error, "description", str(error))), status
-            return render_template("errors/error.html", status=status, error=error, explanation=explanation(error)), status
+            return render_template(
+                "errors/error.html", status=status, error=error, explanation=explanation(error)
+            ), status
 
         return handle
 

@@ -50,8 +50,14 @@ def worker_command(drain: bool, batch_size: int | None) -> None:
         totals = run_worker(app, drain=drain, stop=stop, batch_size=batch_size)
     except KeyboardInterrupt:
         return
-    click.echo(gettext("processed %(processed)d messages in %(batches)d batches (%(failed)d failed)",
-                       processed=totals.processed, batches=totals.batches, failed=totals.failed))
+    click.echo(
+        gettext(
+            "processed %(processed)d messages in %(batches)d batches (%(failed)d failed)",
+            processed=totals.processed,
+            batches=totals.batches,
+            failed=totals.failed,
+        )
+    )
 
 
 @click.command("scheduler")
@@ -88,14 +94,26 @@ def import_command(file: Path, batch_size: int) -> None:
         # Large reads: each one releases the GIL, which the reading thread then waits to take back.
         stream = file.open("rb", buffering=1 << 20)
     except OSError as error:
-        raise click.ClickException(gettext("cannot read %(file)s: %(reason)s", file=file, reason=error.strerror)) from None
-    with stream, click.progressbar(
-        length=file.stat().st_size, label=gettext("importing %(file)s", file=file.name), file=sys.stderr, show_eta=True
-    ) as bar:
+        raise click.ClickException(
+            gettext("cannot read %(file)s: %(reason)s", file=file, reason=error.strerror)
+        ) from None
+    with (
+        stream,
+        click.progressbar(
+            length=file.stat().st_size,
+            label=gettext("importing %(file)s", file=file.name),
+            file=sys.stderr,
+            show_eta=True,
+        ) as bar,
+    ):
         summary = import_jsonl(stream, source=f"import:{file.name}", batch_size=batch_size, on_progress=bar.update)
     click.echo(
-        gettext("%(imported)d imported, %(duplicates)d duplicate, %(rejected)d rejected", imported=summary.imported,
-                duplicates=summary.duplicates, rejected=summary.rejected)
+        gettext(
+            "%(imported)d imported, %(duplicates)d duplicate, %(rejected)d rejected",
+            imported=summary.imported,
+            duplicates=summary.duplicates,
+            rejected=summary.rejected,
+        )
         + (" " + gettext("(see `webcare dead-letters`)") if summary.rejected else "")
     )
 
@@ -107,7 +125,9 @@ def dead_letters_command(limit: int) -> None:
     """List the newest dead letters: input that could not be taken in, with the reason."""
     for letter in db.session.scalars(select(DeadLetter).order_by(DeadLetter.id.desc()).limit(limit)):
         preview = letter.raw[:80].decode("utf-8", "replace")
-        click.echo(f"{letter.id}\t{letter.received_at:%Y-%m-%d %H:%M}\t{letter.source}\t{letter.reference}\t{letter.reason}\t{preview}")
+        click.echo(
+            f"{letter.id}\t{letter.received_at:%Y-%m-%d %H:%M}\t{letter.source}\t{letter.reference}\t{letter.reason}\t{preview}"
+        )
 
 
 @click.group("user")

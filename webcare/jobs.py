@@ -16,12 +16,12 @@ from webcare.extensions import db
 from webcare.inbox import routing
 from webcare.inbox.bundles import close_due_bundles
 from webcare.notifications.services import send_pending_emails
+from webcare.ops.heartbeat import SCHEDULER, beat
+from webcare.ops.metrics import record_job
 from webcare.records import services as records
 from webcare.reports import digest
 from webcare.roster.services import warn_about_gaps
 from webcare.timeutil import utcnow
-from webcare.ops.heartbeat import SCHEDULER, beat
-from webcare.ops.metrics import record_job
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,16 @@ from webcare.inbox.models import (  # noqa: F401
 from webcare.intake.models import DeadLetter  # noqa: F401
 from webcare.mandates.models import MandateChange, MandateRule  # noqa: F401
 from webcare.notifications.models import Notification  # noqa: F401
+from webcare.ops.models import Heartbeat  # noqa: F401
 from webcare.protocol.models import ProtocolVersion  # noqa: F401
+from webcare.records.models import (  # noqa: F401  # noqa: F401
+    AccessLogEntry,
+    DestructionList,
+    DestructionListItem,
+    LegalHold,
+    PseudonymisedAuthor,
+    SubjectRequest,
+)
 from webcare.replies.models import Reply  # noqa: F401
 from webcare.reports.models import ReportDigest  # noqa: F401
 from webcare.roster.models import CaseDutyRecord, RosterConfig  # noqa: F401
-from webcare.ops.models import Heartbeat  # noqa: F401
-from webcare.records.models import AccessLogEntry, DestructionList, DestructionListItem, LegalHold  # noqa: F401
-from webcare.records.models import PseudonymisedAuthor, SubjectRequest  # noqa: F401

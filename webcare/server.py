@@ -46,7 +46,9 @@ def serve(app: Flask, *, host: str, port: int, threads: int) -> None:
         with app.app_context():
             db.engine.dispose()
             active_protocol()  # compiling it runs its examples through lingua (seconds): not on the first request
-        threading.Thread(target=run_worker, args=(app,), kwargs={"stop": stop}, name="queue-worker", daemon=True).start()
+        threading.Thread(
+            target=run_worker, args=(app,), kwargs={"stop": stop}, name="queue-worker", daemon=True
+        ).start()
         install_jobs(app, scheduler)
         scheduler.start()
 

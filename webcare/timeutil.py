@@ -6,10 +6,10 @@ import bisect
 import enum
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-UTC = timezone.utc
+UTC = UTC
 DEFAULT_TIMEZONE = "Europe/Amsterdam"
 
 
@@ -38,7 +38,9 @@ def wall_clock_to_utc(day: date, clock: time, tz: ZoneInfo) -> datetime:
     round_trip = candidate.astimezone(UTC).astimezone(tz).replace(tzinfo=None)
     if round_trip != naive:
         # Nonexistent local time: the instant the clock jumped forward is the first valid one.
-        earliest = min(naive.replace(tzinfo=tz, fold=1), naive.replace(tzinfo=tz, fold=0), key=lambda d: d.astimezone(UTC))
+        earliest = min(
+            naive.replace(tzinfo=tz, fold=1), naive.replace(tzinfo=tz, fold=0), key=lambda d: d.astimezone(UTC)
+        )
         transition = earliest.astimezone(UTC).replace(second=0, microsecond=0)
         offset_before = transition.astimezone(tz).utcoffset()
         while transition.astimezone(tz).utcoffset() == offset_before:

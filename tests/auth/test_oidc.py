@@ -41,7 +41,9 @@ def test_the_request_to_the_provider_uses_pkce_state_and_nonce(sso, flow):
 
 
 def test_first_sign_in_creates_the_user_with_the_roles_of_the_groups(sso, flow, client):
-    set_person(sso, "alice-sub", email="Alice@Lindeburg.example", name="Alice Jansen", groups=["webcare-agents", "other"])
+    set_person(
+        sso, "alice-sub", email="Alice@Lindeburg.example", name="Alice Jansen", groups=["webcare-agents", "other"]
+    )
 
     response = flow.sign_in("alice-sub")
 
@@ -57,7 +59,9 @@ def test_roles_follow_the_groups_at_every_sign_in_and_no_group_means_no_access(s
     flow.sign_in("bob-sub")
     client.post("/logout", headers={"X-CSRFToken": _csrf(client)})
 
-    set_person(sso, "bob-sub", email="bob@lindeburg.example", name="Bob de Boer", groups=["webcare-leads", "webcare-agents"])
+    set_person(
+        sso, "bob-sub", email="bob@lindeburg.example", name="Bob de Boer", groups=["webcare-leads", "webcare-agents"]
+    )
     flow.sign_in("bob-sub")
     promoted = _user("bob@lindeburg.example")
     assert promoted.roles == {Role.AGENT, Role.LEAD} and promoted.name == "Bob de Boer"
@@ -155,6 +159,7 @@ def _csrf(client) -> str:
 
 # --- The ID token checks, on tokens signed here with a test key (the mock provider signs only valid ones) --------
 
+
 @pytest.fixture
 def local_signer(sso, app):
     """A key of our own, put in place of the provider's key set in the registered client's metadata."""
@@ -175,7 +180,9 @@ def local_signer(sso, app):
 
 def _verify(token: dict, nonce: str = "n-1"):
     settings = oidc.current_settings()
-    return oidc.client().parse_id_token(token, nonce=nonce, claims_options=oidc.claims_options(settings), leeway=oidc.LEEWAY_SECONDS)
+    return oidc.client().parse_id_token(
+        token, nonce=nonce, claims_options=oidc.claims_options(settings), leeway=oidc.LEEWAY_SECONDS
+    )
 
 
 def test_the_id_token_check_accepts_a_token_for_us(local_signer):

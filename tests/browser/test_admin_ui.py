@@ -42,8 +42,10 @@ def test_the_admin_adds_a_person_and_makes_a_token_from_the_menu(live_server, pa
     assert_accessible(page)
 
     request = urllib.request.Request(
-        f"{live_server.url}/api/v1/messages", data=json.dumps([]).encode(),
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"}, method="POST",
+        f"{live_server.url}/api/v1/messages",
+        data=json.dumps([]).encode(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+        method="POST",
     )
     try:
         status = urllib.request.urlopen(request, timeout=10).status

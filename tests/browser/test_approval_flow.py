@@ -85,7 +85,10 @@ def approval_server(tmp_path_factory, browser) -> Iterator[LiveServer]:
     with server.log_path.open("wb") as log:
         server.process = subprocess.Popen(
             [_webcare_command(), "serve", "--port", str(port), "--threads", "4"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         _wait_until_serving(server)
@@ -119,7 +122,9 @@ def _post_question(server: LiveServer, **fields) -> str:
     phrase = f"paspoort-{uuid.uuid4().hex[:8]}"
     server.post_messages(
         message_line(
-            f"flow-{phrase}", base=datetime.now(UTC), text=f"Hoe vraag ik een nieuw paspoort aan? ({phrase})",
+            f"flow-{phrase}",
+            base=datetime.now(UTC),
+            text=f"Hoe vraag ik een nieuw paspoort aan? ({phrase})",
             author={"id": f"resident-{phrase}", "handle": f"bewoner_{phrase[-8:]}", "name": "Fatima El Amrani"},
             **fields,
         )
@@ -148,8 +153,10 @@ def _wait_for_state(server: LiveServer, query: str, phrase: str, wanted: str) ->
 
 
 MESSAGE_STATUS = "SELECT status FROM messages WHERE text LIKE ? ORDER BY id DESC LIMIT 1"
-REPLY_STATUS = ("SELECT replies.status FROM replies JOIN messages ON messages.case_id = replies.case_id "
-                "WHERE messages.text LIKE ? ORDER BY replies.id DESC LIMIT 1")
+REPLY_STATUS = (
+    "SELECT replies.status FROM replies JOIN messages ON messages.case_id = replies.case_id "
+    "WHERE messages.text LIKE ? ORDER BY replies.id DESC LIMIT 1"
+)
 
 
 def _open_case(page, phrase: str) -> None:

@@ -60,7 +60,9 @@ def _open_case_with_keys(page, phrase: str) -> None:
     expect(page).to_have_url(re.compile(r"/cases/\d+$"))
 
 
-def test_an_agent_works_a_case_with_keys_and_forms_and_a_colleague_sees_it(browser, live_server, agent_page, fresh_case, colleague):
+def test_an_agent_works_a_case_with_keys_and_forms_and_a_colleague_sees_it(
+    browser, live_server, agent_page, fresh_case, colleague
+):
     page = agent_page
     _english(page)
     _open_case_with_keys(page, fresh_case)
@@ -105,7 +107,14 @@ def test_an_agent_works_a_case_with_keys_and_forms_and_a_colleague_sees_it(brows
     page.locator("#resolve-panel").get_by_role("button", name="Resolve").click()
     expect(page.locator("#case-status")).to_have_text("Resolved")
     timeline = page.locator("ol.timeline")
-    for words in ["Claimed", "Internal note", "Escalated", "Department answered", "Resolved", "Outcome: none → Answered"]:
+    for words in [
+        "Claimed",
+        "Internal note",
+        "Escalated",
+        "Department answered",
+        "Resolved",
+        "Outcome: none → Answered",
+    ]:
         expect(timeline).to_contain_text(words)
     assert_accessible(page)
 

@@ -17,8 +17,18 @@ PEOPLE = {
     "admin": ("telefoon-admin@lindeburg.example", PASSWORD),
 }
 MAIN_PAGES = [
-    "/inbox", "/inbox?view=all", "/approvals", "/mandates", "/protocol/", "/roster/", "/reports", "/notifications/",
-    "/admin/channels", "/admin/users", "/admin/tokens", "/outbox/failed",
+    "/inbox",
+    "/inbox?view=all",
+    "/approvals",
+    "/mandates",
+    "/protocol/",
+    "/roster/",
+    "/reports",
+    "/notifications/",
+    "/admin/channels",
+    "/admin/users",
+    "/admin/tokens",
+    "/outbox/failed",
 ]
 
 
@@ -34,7 +44,9 @@ WIDEST = """() => Array.from(document.querySelectorAll('body *'))
 def people(live_server) -> dict[str, tuple[str, str]]:
     for role, (email, password) in PEOPLE.items():
         if role != "agent":
-            live_server.cli("user", "create", email, "--name", f"Telefoon {role}", "--role", role, "--password", password)
+            live_server.cli(
+                "user", "create", email, "--name", f"Telefoon {role}", "--role", role, "--password", password
+            )
     return PEOPLE
 
 

@@ -48,17 +48,22 @@ def _closed_case_from_long_ago(live_server, key: str) -> int:
     from webcare.auth.models import Role
     from webcare.auth.services import create_user
     from webcare.extensions import db
-    from webcare.inbox.models import Case
+    from webcare.inbox.models import Case, Message
     from webcare.inbox.services import resolve_case
-    from webcare.inbox.models import Message
     from webcare.intake.services import import_jsonl
 
-    line = message_line(f"old-{key}", base=LONG_AGO, text="Wanneer wordt het oud papier opgehaald?",
-                        author={"id": f"old-{key}", "handle": f"oudbewoner{key}", "name": "Oude Bewoner"})
+    line = message_line(
+        f"old-{key}",
+        base=LONG_AGO,
+        text="Wanneer wordt het oud papier opgehaald?",
+        author={"id": f"old-{key}", "handle": f"oudbewoner{key}", "name": "Oude Bewoner"},
+    )
     with _app_on(live_server):
         import_jsonl(io.BytesIO(json.dumps(line).encode() + b"\n"), source="browser-records")
         deadline = time.monotonic() + 20
-        while (case_id := db.session.scalar(select(Message.case_id).where(Message.external_id == f"old-{key}"))) is None:
+        while (
+            case_id := db.session.scalar(select(Message.case_id).where(Message.external_id == f"old-{key}"))
+        ) is None:
             assert time.monotonic() < deadline, "the server's worker did not thread the message"
             db.session.rollback()
             time.sleep(0.2)
@@ -70,8 +75,9 @@ def _closed_case_from_long_ago(live_server, key: str) -> int:
 @pytest.fixture
 def records_page(page, live_server):
     email = f"archief-{uuid.uuid4().hex[:8]}@lindeburg.example"
-    live_server.cli("user", "create", email, "--name", "Ria Records", "--role", "records_manager",
-                    "--password", RECORDS_PASSWORD)
+    live_server.cli(
+        "user", "create", email, "--name", "Ria Records", "--role", "records_manager", "--password", RECORDS_PASSWORD
+    )
     log_in(page, email, RECORDS_PASSWORD)
     return page
 

@@ -19,7 +19,9 @@ MANAGER_PASSWORD = "rapportage-wachtwoord"
 @pytest.fixture
 def manager_page(page, live_server):
     email = f"manager-{uuid.uuid4().hex[:8]}@lindeburg.example"
-    live_server.cli("user", "create", email, "--name", "Mirjam Manager", "--role", "manager", "--password", MANAGER_PASSWORD)
+    live_server.cli(
+        "user", "create", email, "--name", "Mirjam Manager", "--role", "manager", "--password", MANAGER_PASSWORD
+    )
     log_in(page, email, MANAGER_PASSWORD)
     return page
 

@@ -12,7 +12,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.auth.conftest import CLIENT_ID, ROLE_GROUPS, set_person
-from tests.browser.conftest import LiveServer, _free_port, _open_page, _wait_until_serving, _webcare_command, assert_accessible
+from tests.browser.conftest import (
+    LiveServer,
+    _free_port,
+    _open_page,
+    _wait_until_serving,
+    _webcare_command,
+    assert_accessible,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -52,7 +59,10 @@ def sso_server(provider, tmp_path_factory) -> Iterator[LiveServer]:
     with server.log_path.open("wb") as log:
         server.process = subprocess.Popen(
             [_webcare_command(), "serve", "--port", str(port), "--threads", "2"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     try:
         _wait_until_serving(server)
@@ -66,7 +76,9 @@ def test_a_member_of_the_agents_group_signs_in_with_the_button_and_lands_in_the_
     set_person(provider, "noor-sub", email="noor@lindeburg.example", name="Noor Bakker", groups=["webcare-agents"])
     with _open_page(browser, sso_server) as page:
         page.goto("/inbox")
-        expect(page.get_by_text("Inloggen met een wachtwoord is alleen voor de noodtoegang van de beheerder.")).to_be_visible()
+        expect(
+            page.get_by_text("Inloggen met een wachtwoord is alleen voor de noodtoegang van de beheerder.")
+        ).to_be_visible()
         assert_accessible(page)
 
         page.get_by_role("link", name="Inloggen met uw organisatieaccount").click()

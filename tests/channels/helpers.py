@@ -8,12 +8,12 @@ import hmac
 import json
 from datetime import timedelta
 
+from tests.channels.conftest import META_APP_SECRET, X_CONSUMER_SECRET
 from webcare.accounts.models import Account, Channel
 from webcare.channels.models import ChannelSettings
 from webcare.extensions import db
 from webcare.intake.queue import claim_batch
 from webcare.worker import process_claim
-from tests.channels.conftest import META_APP_SECRET, X_CONSUMER_SECRET
 
 
 def meta_body(payload: dict) -> bytes:

@@ -99,8 +99,11 @@ class ImapDouble:
                 sub, _, rest = arguments.partition(" ")
                 if sub.upper() == "SEARCH":
                     match = re.match(r"(?i)(?:CHARSET \S+ )?(ALL|UID (\S+))", rest)
-                    uids = [uid for uid, _s in double.messages] if match.group(1).upper() == "ALL" else \
-                        self._uids(match.group(2))
+                    uids = (
+                        [uid for uid, _s in double.messages]
+                        if match.group(1).upper() == "ALL"
+                        else self._uids(match.group(2))
+                    )
                     self.send("* SEARCH" + "".join(f" {uid}" for uid in uids))
                     self.send(f"{tag} OK SEARCH completed")
                 elif sub.upper() == "FETCH":

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from webcare.auth.models import Role
-from webcare.accounts.models import Account, Channel
-from webcare.channels.models import ChannelSettings
-from webcare.extensions import db
 from tests.channels.helpers import our_account, post_meta
 from tests.channels.test_meta_webhooks import PAGE_ID, whatsapp_delivery, whatsapp_text
+from webcare.accounts.models import Account, Channel
+from webcare.auth.models import Role
+from webcare.channels.models import ChannelSettings
+from webcare.extensions import db
 
 
 @pytest.fixture
@@ -38,9 +38,17 @@ def test_an_admin_adds_an_account_with_its_settings(client, make_user, auth, csr
     auth.login_as(make_user(Role.ADMIN))
     token = csrf_from(client.get("/admin/channels").get_data(as_text=True))
 
-    response = client.post("/admin/channels", data={
-        "csrf_token": token, "channel": "whatsapp", "handle": "lindeburg-whatsapp", "name": "WhatsApp Lindeburg",
-        "platform_id": "106540352242922", "whatsapp_template": "reactie_gemeente"})
+    response = client.post(
+        "/admin/channels",
+        data={
+            "csrf_token": token,
+            "channel": "whatsapp",
+            "handle": "lindeburg-whatsapp",
+            "name": "WhatsApp Lindeburg",
+            "platform_id": "106540352242922",
+            "whatsapp_template": "reactie_gemeente",
+        },
+    )
 
     account = db.session.scalar(select(Account).where(Account.handle == "lindeburg-whatsapp"))
     assert response.status_code == 302
@@ -53,15 +61,18 @@ def test_adding_an_account_twice_is_explained(client, make_user, auth, csrf_from
     auth.login_as(make_user(Role.ADMIN))
     token = csrf_from(client.get("/admin/channels").get_data(as_text=True))
 
-    response = client.post("/admin/channels", data={"csrf_token": token, "channel": "facebook",
-                                                    "handle": "gemeentelindeburg", "name": "Dubbel"})
+    response = client.post(
+        "/admin/channels",
+        data={"csrf_token": token, "channel": "facebook", "handle": "gemeentelindeburg", "name": "Dubbel"},
+    )
 
     assert response.status_code == 422
     assert "heeft al een account met deze gebruikersnaam" in response.get_data(as_text=True)
 
 
-def test_the_account_page_names_the_secret_variables_but_never_shows_a_value(app, client, make_user, auth,
-                                                                             page_account):
+def test_the_account_page_names_the_secret_variables_but_never_shows_a_value(
+    app, client, make_user, auth, page_account
+):
     app.config["WEBCARE_CHANNEL_FACEBOOK_GEMEENTELINDEBURG_ACCESS_TOKEN"] = "EAAG-zeer-geheim"
     auth.login_as(make_user(Role.ADMIN))
 
@@ -72,8 +83,9 @@ def test_the_account_page_names_the_secret_variables_but_never_shows_a_value(app
     assert "EAAG-zeer-geheim" not in page
 
 
-def test_the_connection_test_calls_the_platform(app, client, make_user, auth, csrf_from, page_account, secrets,
-                                                platform):
+def test_the_connection_test_calls_the_platform(
+    app, client, make_user, auth, csrf_from, page_account, secrets, platform
+):
     app.config["WEBCARE_CHANNEL_FACEBOOK_GEMEENTELINDEBURG_ACCESS_TOKEN"] = "EAAG-token"
     platform.answer(200, {"id": PAGE_ID, "name": "Gemeente Lindeburg"})
     auth.login_as(make_user(Role.ADMIN))
@@ -90,8 +102,10 @@ def test_saving_settings_changes_the_platform_id(client, make_user, auth, csrf_f
     auth.login_as(make_user(Role.ADMIN))
     token = csrf_from(client.get(f"/admin/channels/{page_account.id}").get_data(as_text=True))
 
-    client.post(f"/admin/channels/{page_account.id}", data={"csrf_token": token, "name": "Gemeente Lindeburg",
-                                                          "platform_id": "104857600000099"})
+    client.post(
+        f"/admin/channels/{page_account.id}",
+        data={"csrf_token": token, "name": "Gemeente Lindeburg", "platform_id": "104857600000099"},
+    )
 
     assert db.session.get(ChannelSettings, page_account.id).platform_id == "104857600000099"
 

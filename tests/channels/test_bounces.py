@@ -9,23 +9,22 @@ from email.utils import format_datetime
 
 from sqlalchemy import func, select
 
+from tests.channels.helpers import our_account, process_queue
+from tests.channels.test_imap import BOUNCE, MAILBOX, NOW, mail_account
+from tests.channels.test_webform import HANDLE, send_form
+from tests.workflow.reply_support import allow
+from webcare.accounts.models import Channel
 from webcare.auth.models import Role
 from webcare.channels.imap import poll_account
-from webcare.accounts.models import Channel
 from webcare.channels.models import DeliveryStatus
 from webcare.extensions import db
-from webcare.inbox.models import CaseEvent
-from webcare.inbox.models import Direction, Message
+from webcare.inbox.models import CaseEvent, Direction, Message
 from webcare.intake.models import DeadLetter
 from webcare.intake.services import accept_items
 from webcare.mandates.models import Permission
 from webcare.replies.outbox import send_due_replies
 from webcare.replies.services import draft_reply
 from webcare.timeutil import utcnow
-from tests.channels.helpers import our_account, process_queue
-from tests.channels.test_imap import BOUNCE, MAILBOX, NOW, mail_account
-from tests.channels.test_webform import HANDLE, send_form
-from tests.workflow.reply_support import allow
 
 DELAYED = """From: Mail Delivery System <MAILER-DAEMON@mail.lindeburg.nl>
 To: webcare@lindeburg.nl
@@ -70,7 +69,8 @@ Message-ID: <reply-1@lindeburg.nl>
 def web_form_bounce(sent: bytes, *, at) -> bytes:
     """A mailer-daemon's RFC 3464 report on the mail we sent, quoting its headers as they left our server."""
     headers = sent.split(b"\r\n\r\n", 1)[0].decode()
-    return f"""From: Mail Delivery System <MAILER-DAEMON@mail.lindeburg.nl>
+    return (
+        f"""From: Mail Delivery System <MAILER-DAEMON@mail.lindeburg.nl>
 To: webcare@lindeburg.nl
 Subject: Undelivered Mail Returned to Sender
 Date: {format_datetime(at)}
@@ -99,14 +99,27 @@ Content-Type: text/rfc822-headers
 {headers}
 
 --BOUNDARY--
-""".replace("\r\n", "\n").replace("\n", "\r\n").encode()
+""".replace("\r\n", "\n")
+        .replace("\n", "\r\n")
+        .encode()
+    )
 
 
 def test_a_delayed_delivery_report_creates_no_message_no_dead_letter_and_no_failure(app, imap_server):
     account = mail_account(app, imap_server)
-    accept_items([{"channel": "email", "account": MAILBOX, "external_id": "<reply-1@lindeburg.nl>",
-                   "direction": "outbound", "created_at": "2026-11-02T10:30:00+01:00", "text": "Begin maart."}],
-                 source="test")
+    accept_items(
+        [
+            {
+                "channel": "email",
+                "account": MAILBOX,
+                "external_id": "<reply-1@lindeburg.nl>",
+                "direction": "outbound",
+                "created_at": "2026-11-02T10:30:00+01:00",
+                "text": "Begin maart.",
+            }
+        ],
+        source="test",
+    )
     imap_server.add(DELAYED)
 
     result = poll_account(account, now=NOW)
@@ -125,7 +138,8 @@ def test_a_delayed_delivery_report_creates_no_message_no_dead_letter_and_no_fail
 
 
 def test_a_bounce_of_our_reply_to_a_web_form_message_fails_that_reply_on_its_case(
-        app, client, csrf_from, smtp, imap_server, make_user):
+    app, client, csrf_from, smtp, imap_server, make_user
+):
     our_account(Channel.WEBFORM, HANDLE)
     mailbox = mail_account(app, imap_server)  # the bounces come back to the address we send from
     send_form(client, csrf_from, message="De lantaarnpaal bij café ’t Hoekje is kapot 💡")
@@ -133,8 +147,12 @@ def test_a_bounce_of_our_reply_to_a_web_form_message_fails_that_reply_on_its_cas
     resident_message = db.session.scalar(select(Message).where(Message.channel == Channel.WEBFORM))
     allow(Role.AGENT, Permission.MAY_SEND)
     now = utcnow()
-    draft_reply(resident_message.case, "Dank u, de monteur komt donderdag. Met vriendelijke groet 🙂",
-                by=make_user(Role.AGENT), now=now)
+    draft_reply(
+        resident_message.case,
+        "Dank u, de monteur komt donderdag. Met vriendelijke groet 🙂",
+        by=make_user(Role.AGENT),
+        now=now,
+    )
     assert send_due_replies(now=now)["sent"] == 1
     ours = db.session.scalar(select(Message).where(Message.direction == Direction.OUTBOUND))
     sent = smtp.messages[-1].content

@@ -6,15 +6,15 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from webcare.channels.imap import poll_account, poll_all
+from tests.channels.helpers import our_account
 from webcare.accounts.models import Channel
+from webcare.channels.accounts import test_connection as check_connection
+from webcare.channels.imap import poll_account, poll_all
 from webcare.channels.models import DeliveryLog, DeliveryOutcome, DeliveryStatus
 from webcare.channels.secrets import variable_name
-from webcare.channels.accounts import test_connection as check_connection
 from webcare.extensions import db
 from webcare.inbox.models import Message
 from webcare.intake.services import accept_items
-from tests.channels.helpers import our_account
 
 MAILBOX = "webcare@lindeburg.nl"
 NOW = datetime.fromisoformat("2026-11-02T12:00:00+00:00")
@@ -88,8 +88,9 @@ Message-ID: <reply-1@lindeburg.nl>
 
 
 def mail_account(app, imap_server, **options):
-    account = our_account(Channel.EMAIL, MAILBOX, None, imap_host="127.0.0.1", imap_port=imap_server.port,
-                          imap_ssl=False, **options)
+    account = our_account(
+        Channel.EMAIL, MAILBOX, None, imap_host="127.0.0.1", imap_port=imap_server.port, imap_ssl=False, **options
+    )
     app.config[variable_name(Channel.EMAIL, MAILBOX, "IMAP_PASSWORD")] = "imap-wachtwoord"
     return account
 
@@ -153,9 +154,19 @@ def test_a_renumbered_mailbox_is_read_again_without_creating_duplicates(app, ima
 
 def test_a_bounce_marks_our_outbound_mail_as_failed_and_is_not_a_resident_message(app, imap_server):
     account = mail_account(app, imap_server)
-    accept_items([{"channel": "email", "account": MAILBOX, "external_id": "<reply-1@lindeburg.nl>",
-                   "direction": "outbound", "created_at": "2026-11-02T10:30:00+01:00", "text": "Begin maart."}],
-                 source="test")
+    accept_items(
+        [
+            {
+                "channel": "email",
+                "account": MAILBOX,
+                "external_id": "<reply-1@lindeburg.nl>",
+                "direction": "outbound",
+                "created_at": "2026-11-02T10:30:00+01:00",
+                "text": "Begin maart.",
+            }
+        ],
+        source="test",
+    )
     imap_server.add(BOUNCE)
 
     result = poll_account(account, now=NOW)

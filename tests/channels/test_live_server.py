@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from webcare.extensions import db
-from webcare.inbox.models import Message
 from tests.channels.helpers import meta_body, meta_signature
 from tests.channels.test_meta_webhooks import whatsapp_delivery, whatsapp_text
+from webcare.extensions import db
+from webcare.inbox.models import Message
 
 
 @pytest.fixture
@@ -29,8 +29,12 @@ def test_a_signed_delivery_over_a_real_socket_is_taken_in_and_a_forged_one_refus
     body = meta_body(whatsapp_delivery(whatsapp_text("wamid.live1", "Is het gemeentehuis open op Koningsdag? 🇳🇱")))
 
     def post(signature: str) -> int:
-        request = urllib.request.Request(f"{live_url}/webhooks/meta", data=body, method="POST", headers={
-            "Content-Type": "application/json", "X-Hub-Signature-256": signature})
+        request = urllib.request.Request(
+            f"{live_url}/webhooks/meta",
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as answer:
                 return answer.status

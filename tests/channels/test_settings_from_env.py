@@ -5,24 +5,37 @@ from __future__ import annotations
 import pytest
 
 from config import settings_from_env
-from webcare.channels.base import Delivery, SignatureError
-from webcare.channels.email import TOKEN_HEADER, EmailConnector
-from webcare.accounts.models import Channel
 from tests.channels.helpers import our_account
 from tests.channels.test_webform import HANDLE, send_form
+from webcare.accounts.models import Channel
+from webcare.channels.base import Delivery, SignatureError
+from webcare.channels.email import TOKEN_HEADER, EmailConnector
 
 PROXY = "10.0.0.2"
 
 
 def test_the_channel_settings_are_read_from_webcare_variables_with_safe_defaults(tmp_path):
-    given = settings_from_env(str(tmp_path), {"WEBCARE_SECRET_KEY": "geheim", "WEBCARE_WEBFORM_MAX_PER_HOUR": "12",
-                                              "WEBCARE_MAIL_INBOUND_TOKEN": "mta-token", "WEBCARE_PROXY_HOPS": "2"})
+    given = settings_from_env(
+        str(tmp_path),
+        {
+            "WEBCARE_SECRET_KEY": "geheim",
+            "WEBCARE_WEBFORM_MAX_PER_HOUR": "12",
+            "WEBCARE_MAIL_INBOUND_TOKEN": "mta-token",
+            "WEBCARE_PROXY_HOPS": "2",
+        },
+    )
     defaults = settings_from_env(str(tmp_path), {"WEBCARE_SECRET_KEY": "geheim"})
 
-    assert (given["WEBCARE_WEBFORM_MAX_PER_HOUR"], given["WEBCARE_MAIL_INBOUND_TOKEN"], given["WEBCARE_PROXY_HOPS"]) \
-        == (12, "mta-token", 2)
-    assert (defaults["WEBCARE_WEBFORM_MAX_PER_HOUR"], defaults["WEBCARE_MAIL_INBOUND_TOKEN"],
-            defaults["WEBCARE_PROXY_HOPS"]) == (5, None, 0)
+    assert (
+        given["WEBCARE_WEBFORM_MAX_PER_HOUR"],
+        given["WEBCARE_MAIL_INBOUND_TOKEN"],
+        given["WEBCARE_PROXY_HOPS"],
+    ) == (12, "mta-token", 2)
+    assert (
+        defaults["WEBCARE_WEBFORM_MAX_PER_HOUR"],
+        defaults["WEBCARE_MAIL_INBOUND_TOKEN"],
+        defaults["WEBCARE_PROXY_HOPS"],
+    ) == (5, None, 0)
 
 
 @pytest.fixture

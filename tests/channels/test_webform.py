@@ -7,13 +7,13 @@ import socket
 import pytest
 from sqlalchemy import func, select
 
-from webcare.channels.base import OutgoingReply
+from tests.channels.helpers import our_account
 from webcare.accounts.models import Channel
+from webcare.channels.base import OutgoingReply
 from webcare.channels.models import WebformReceipt
 from webcare.channels.webform import WebformConnector, send_pending_receipts
 from webcare.extensions import db
 from webcare.inbox.models import Message
-from tests.channels.helpers import our_account
 
 HANDLE = "lindeburg"
 
@@ -25,9 +25,14 @@ def form_account(app):
 
 def send_form(client, csrf_from, *, address="192.0.2.10", headers=None, **fields):
     page = client.get(f"/contact/{HANDLE}", environ_base={"REMOTE_ADDR": address}, headers=headers)
-    data = {"name": "Renée van Dijk", "email": "Renee@Example.nl",
-            "message": "De stoep in de Kerkstraat is opgebroken en niet gemaakt 😠", "website": "",
-            "csrf_token": csrf_from(page.get_data(as_text=True)), **fields}
+    data = {
+        "name": "Renée van Dijk",
+        "email": "Renee@Example.nl",
+        "message": "De stoep in de Kerkstraat is opgebroken en niet gemaakt 😠",
+        "website": "",
+        "csrf_token": csrf_from(page.get_data(as_text=True)),
+        **fields,
+    }
     return client.post(f"/contact/{HANDLE}", data=data, environ_base={"REMOTE_ADDR": address}, headers=headers)
 
 
@@ -108,8 +113,9 @@ def test_one_address_may_send_five_messages_an_hour(client, csrf_from, form_acco
     assert db.session.scalar(select(func.count()).select_from(Message)) == 6
 
 
-def test_without_a_configured_proxy_a_forged_x_forwarded_for_does_not_dodge_the_limit(app, client, csrf_from,
-                                                                                         form_account):
+def test_without_a_configured_proxy_a_forged_x_forwarded_for_does_not_dodge_the_limit(
+    app, client, csrf_from, form_account
+):
     app.config["WEBCARE_WEBFORM_MAX_PER_HOUR"] = 1  # WEBCARE_PROXY_HOPS is not set: 0, no proxy trusted
 
     first = send_form(client, csrf_from, headers={"X-Forwarded-For": "198.51.100.1"})
@@ -138,9 +144,16 @@ def test_our_reply_to_a_form_message_goes_to_the_resident_by_e_mail(client, csrf
     send_form(client, csrf_from)
     message = db.session.scalar(select(Message))
 
-    sent = WebformConnector().send(OutgoingReply(account=form_account, text="We herstellen de stoep volgende week.",
-                                                 is_public=False, in_reply_to=message.external_id,
-                                                 recipient="renee@example.nl", conversation_id=None))
+    sent = WebformConnector().send(
+        OutgoingReply(
+            account=form_account,
+            text="We herstellen de stoep volgende week.",
+            is_public=False,
+            in_reply_to=message.external_id,
+            recipient="renee@example.nl",
+            conversation_id=None,
+        )
+    )
 
     assert sent.external_id.startswith("<")
     assert smtp.messages[-1].rcpt_tos == ["renee@example.nl"]

@@ -51,8 +51,11 @@ def x_account(app, secrets):
 def _post_x(client, payload):
     """Signed as X signs; JSON with escapes, so a lone surrogate arrives as X could send it."""
     body = json.dumps(payload).encode("ascii")
-    return client.post("/webhooks/x", data=body, headers={"Content-Type": "application/json",
-                                                          "x-twitter-webhooks-signature": x_signature(body)})
+    return client.post(
+        "/webhooks/x",
+        data=body,
+        headers={"Content-Type": "application/json", "x-twitter-webhooks-signature": x_signature(body)},
+    )
 
 
 def _count(model) -> int:

@@ -15,14 +15,24 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlalchemy import Integer, func, select, text
 
 from tests.conftest import message_line
 from webcare.extensions import db
-from webcare.inbox.models import ACTIVE_STATUSES, Bundle, BundleStatus, Case, CaseDecision, CaseEvent, Direction, Message, MessageStatus
+from webcare.inbox.models import (
+    ACTIVE_STATUSES,
+    Bundle,
+    BundleStatus,
+    Case,
+    CaseDecision,
+    CaseEvent,
+    Direction,
+    Message,
+    MessageStatus,
+)
 from webcare.intake.parsing import parse_message
 from webcare.intake.services import store_messages
 from webcare.protocol.services import activate_file
@@ -52,7 +62,13 @@ def _line(external_id: str, minutes: float, **fields) -> dict:
 
 
 def _author(number: int) -> dict:
-    return {"id": f"a{number}", "handle": f"inwoner{number}", "name": f"Inwoner {number}", "followers": 10, "verified": False}
+    return {
+        "id": f"a{number}",
+        "handle": f"inwoner{number}",
+        "name": f"Inwoner {number}",
+        "followers": 10,
+        "verified": False,
+    }
 
 
 def _busy_conversations(rng: random.Random, scale: float) -> list[dict]:
@@ -78,7 +94,12 @@ def _spread_threads(rng: random.Random, scale: float) -> list[dict]:
     for thread in range(int(SPREAD_THREADS * scale)):
         start = rng.uniform(0, 600)
         if thread % 3 == 0:
-            private = {"channel": "whatsapp", "account": "+31600000123", "is_public": False, "author": _author(1000 + thread)}
+            private = {
+                "channel": "whatsapp",
+                "account": "+31600000123",
+                "is_public": False,
+                "author": _author(1000 + thread),
+            }
             lines += [
                 _line(f"dm{thread}-0", start, **private),
                 _line(f"dm{thread}-1", start + 5, **private),
@@ -88,7 +109,9 @@ def _spread_threads(rng: random.Random, scale: float) -> list[dict]:
             author = _author(1000 + thread)
             lines += [
                 _line(f"q{thread}", start, author=author),
-                _line(f"q{thread}-ours", start + 20, direction="outbound", in_reply_to=f"q{thread}", author=_author(9999)),
+                _line(
+                    f"q{thread}-ours", start + 20, direction="outbound", in_reply_to=f"q{thread}", author=_author(9999)
+                ),
                 _line(f"q{thread}-again", start + 40, in_reply_to=f"q{thread}-ours", author=author),
             ]
     return lines
@@ -172,25 +195,33 @@ def _assert_one_true_story(total: int, *, protocol_closes_cases: bool = False, s
     else:
         assert cases == threads
 
-    strays = db.session.execute(
-        text(
-            "SELECT reply.external_id FROM messages reply JOIN messages parent "
-            "ON parent.channel = reply.channel AND parent.external_id = reply.in_reply_to "
-            "WHERE reply.case_id IS DISTINCT FROM parent.case_id"
-            if db.engine.dialect.name == "postgresql"
-            else "SELECT reply.external_id FROM messages reply JOIN messages parent "
-            "ON parent.channel = reply.channel AND parent.external_id = reply.in_reply_to "
-            "WHERE reply.case_id IS NOT parent.case_id"
+    strays = (
+        db.session.execute(
+            text(
+                "SELECT reply.external_id FROM messages reply JOIN messages parent "
+                "ON parent.channel = reply.channel AND parent.external_id = reply.in_reply_to "
+                "WHERE reply.case_id IS DISTINCT FROM parent.case_id"
+                if db.engine.dialect.name == "postgresql"
+                else "SELECT reply.external_id FROM messages reply JOIN messages parent "
+                "ON parent.channel = reply.channel AND parent.external_id = reply.in_reply_to "
+                "WHERE reply.case_id IS NOT parent.case_id"
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     assert strays == [], "replies filed in another case than their parent"
 
-    counted = select(
-        Message.case_id,
-        func.sum(func.cast(Message.direction == Direction.INBOUND, Integer)).label("inbound"),
-        func.sum(func.cast(Message.direction == Direction.OUTBOUND, Integer)).label("outbound"),
-        func.min(Message.created_at).filter(Message.direction == Direction.INBOUND).label("first_inbound"),
-    ).group_by(Message.case_id).subquery()
+    counted = (
+        select(
+            Message.case_id,
+            func.sum(func.cast(Message.direction == Direction.INBOUND, Integer)).label("inbound"),
+            func.sum(func.cast(Message.direction == Direction.OUTBOUND, Integer)).label("outbound"),
+            func.min(Message.created_at).filter(Message.direction == Direction.INBOUND).label("first_inbound"),
+        )
+        .group_by(Message.case_id)
+        .subquery()
+    )
     wrong = db.session.execute(
         select(Case.id, Case.inbound_count, counted.c.inbound, Case.outbound_count, counted.c.outbound)
         .join(counted, counted.c.case_id == Case.id)
@@ -236,7 +267,9 @@ def test_three_workers_triaging_with_the_protocol_tell_one_story(app, database_u
     inbound = db.session.scalar(select(func.count()).select_from(Message).where(Message.direction == Direction.INBOUND))
     assert db.session.scalar(select(func.count()).select_from(CaseDecision)) == inbound
     collecting = db.session.execute(
-        select(Bundle.cluster_key, func.count()).where(Bundle.status == BundleStatus.COLLECTING).group_by(Bundle.cluster_key)
+        select(Bundle.cluster_key, func.count())
+        .where(Bundle.status == BundleStatus.COLLECTING)
+        .group_by(Bundle.cluster_key)
     ).all()
     assert all(count == 1 for _key, count in collecting)
 

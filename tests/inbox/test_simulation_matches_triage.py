@@ -12,7 +12,7 @@ from webcare.extensions import db
 from webcare.inbox.models import CaseDecision
 from webcare.inbox.simulation import simulate
 from webcare.intake.services import import_jsonl
-from webcare.protocol.services import active_protocol, activate_file
+from webcare.protocol.services import activate_file, active_protocol
 from webcare.resources import resource_dir
 from webcare.timeutil import UTC
 from webcare.worker import run_worker

@@ -6,12 +6,11 @@ from sqlalchemy import select
 
 from tests.conftest import message_line
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseEvent, CaseStatus
-from webcare.inbox.models import Message, MessageStatus
-from webcare.intake.services import import_jsonl
+from webcare.inbox.models import Case, CaseEvent, CaseStatus, Message, MessageStatus
 from webcare.inbox.processing import MAX_DEFERRALS
-from webcare.worker import run_worker
+from webcare.intake.services import import_jsonl
 from webcare.timeutil import UTC
+from webcare.worker import run_worker
 
 BASE = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -80,8 +79,14 @@ def test_the_same_conversation_id_joins_the_open_case(app):
     _ingest(
         app,
         message_line("e1", channel="email", account="info@lindeburg.example", conversation_id="thread-9"),
-        message_line("e2", channel="email", account="info@lindeburg.example", conversation_id="thread-9", minutes=5,
-                     author={"id": "someone-else"}),
+        message_line(
+            "e2",
+            channel="email",
+            account="info@lindeburg.example",
+            conversation_id="thread-9",
+            minutes=5,
+            author={"id": "someone-else"},
+        ),
     )
 
     assert _case_of("e1") == _case_of("e2")

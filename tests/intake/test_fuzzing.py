@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
 from tests.hostile import lines, records
-from webcare.auth.services import create_api_token
 from webcare.accounts.models import Account
+from webcare.auth.services import create_api_token
 from webcare.extensions import db
 from webcare.inbox.models import Author, Message
 from webcare.intake.models import DeadLetter
@@ -89,7 +89,9 @@ def test_any_api_batch_is_answered_per_item_and_posting_it_again_changes_nothing
 
     again = client.post("/api/v1/messages", data=body, headers=headers)
 
-    assert [("error" in result) for result in again.get_json()["results"]] == [("error" in result) for result in results]
+    assert [("error" in result) for result in again.get_json()["results"]] == [
+        ("error" in result) for result in results
+    ]
     assert all(result.get("duplicate", True) for result in again.get_json()["results"])
     assert _stored() == stored
 

@@ -2,7 +2,6 @@ import io
 import json
 
 import pytest
-
 from sqlalchemy import func, select, text
 
 from tests.conftest import message_line
@@ -14,7 +13,9 @@ from webcare.intake.services import import_jsonl
 
 
 def _jsonl(*records) -> bytes:
-    return b"".join((r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode()) + b"\n" for r in records)
+    return b"".join(
+        (r if isinstance(r, bytes) else json.dumps(r, ensure_ascii=False).encode()) + b"\n" for r in records
+    )
 
 
 def _import(data: bytes, source="import:test.jsonl"):
@@ -171,7 +172,9 @@ def test_a_batch_larger_than_one_statement_keeps_the_order_of_the_file(app):
 
 def test_an_author_seen_again_in_a_later_import_is_updated_not_duplicated(app):
     _import(_jsonl(message_line("a", author={"id": "u1", "handle": "oud", "followers": 3})))
-    _import(_jsonl(message_line("b", minutes=1, author={"id": "u1", "handle": "nieuw", "followers": 40, "verified": True})))
+    _import(
+        _jsonl(message_line("b", minutes=1, author={"id": "u1", "handle": "nieuw", "followers": 40, "verified": True}))
+    )
 
     author = db.session.scalar(select(Author))
     assert (author.handle, author.followers, author.is_verified) == ("nieuw", 40, True)

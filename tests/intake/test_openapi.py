@@ -20,7 +20,10 @@ from webcare.auth.services import create_api_token
 # Not positive_data_acceptance: the server checks more than a schema can say (created_at between 2000 and
 # tomorrow, no control characters in text), so valid-by-schema data may rightly get 422.
 CHECKS = [
-    not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
     negative_data_rejection,
 ]
 

@@ -55,9 +55,15 @@ def _good(number: int) -> dict:
 @pytest.mark.parametrize("name", list(POISON))
 def test_a_poison_line_among_good_lines_is_dead_lettered_and_every_good_line_stored(app, name):
     poison, reason = POISON[name]
-    lines = [json.dumps(_good(number)) for number in range(5)] + [_line(poison)] + [json.dumps(_good(number)) for number in range(5, 10)]
+    lines = (
+        [json.dumps(_good(number)) for number in range(5)]
+        + [_line(poison)]
+        + [json.dumps(_good(number)) for number in range(5, 10)]
+    )
 
-    summary = import_jsonl(io.BytesIO("\n".join(lines).encode("utf-8", "surrogatepass")), source="import:poison.jsonl", batch_size=4)
+    summary = import_jsonl(
+        io.BytesIO("\n".join(lines).encode("utf-8", "surrogatepass")), source="import:poison.jsonl", batch_size=4
+    )
 
     assert (summary.imported, summary.rejected) == (10, 1)
     assert db.session.scalar(select(func.count()).select_from(Message)) == 10
@@ -74,8 +80,10 @@ def _nested(levels: int) -> list:
     return value
 
 
-API_POISON = {**{name: case for name, case in POISON.items() if name != "nested 1,000 levels deep"},
-              "nested 100 levels deep": (_with("extra", _nested(100)), "nested more than 64 levels")}
+API_POISON = {
+    **{name: case for name, case in POISON.items() if name != "nested 1,000 levels deep"},
+    "nested 100 levels deep": (_with("extra", _nested(100)), "nested more than 64 levels"),
+}
 
 
 @pytest.mark.parametrize("name", list(API_POISON))
@@ -84,8 +92,11 @@ def test_the_api_answers_422_with_the_reason_for_each_poison_item_and_stores_the
     token = create_api_token("poison")
     body = "[" + ", ".join([json.dumps(_good(0)), _line(poison), json.dumps(_good(1))]) + "]"
 
-    response = client.post("/api/v1/messages", data=body.encode(), headers={"Authorization": f"Bearer {token}",
-                                                                             "Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/messages",
+        data=body.encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
 
     assert response.status_code == 422
     results = response.get_json()["results"]
@@ -118,14 +129,23 @@ def database_refuses_poison(app, db_dialect):
     """A trigger that makes the database itself refuse any message whose text is 'poison', as a stand-in for
     whatever a future column or engine may refuse that validation does not know about."""
     if db_dialect == "sqlite":
-        db.session.execute(text("CREATE TRIGGER refuse_poison BEFORE INSERT ON messages WHEN NEW.text = 'poison' "
-                                "BEGIN SELECT RAISE(ABORT, 'poison refused by trigger'); END"))
+        db.session.execute(
+            text(
+                "CREATE TRIGGER refuse_poison BEFORE INSERT ON messages WHEN NEW.text = 'poison' "
+                "BEGIN SELECT RAISE(ABORT, 'poison refused by trigger'); END"
+            )
+        )
     else:
-        db.session.execute(text("CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
-                                "IF NEW.text = 'poison' THEN RAISE EXCEPTION 'poison refused by trigger' "
-                                "USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$"))
-        db.session.execute(text("CREATE TRIGGER refuse_poison BEFORE INSERT ON messages "
-                                "FOR EACH ROW EXECUTE FUNCTION refuse_poison()"))
+        db.session.execute(
+            text(
+                "CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF NEW.text = 'poison' THEN RAISE EXCEPTION 'poison refused by trigger' "
+                "USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$"
+            )
+        )
+        db.session.execute(
+            text("CREATE TRIGGER refuse_poison BEFORE INSERT ON messages FOR EACH ROW EXECUTE FUNCTION refuse_poison()")
+        )
     db.session.commit()
     yield
     db.session.rollback()

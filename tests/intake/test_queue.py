@@ -8,16 +8,17 @@ from sqlalchemy import event, func, select, update
 
 from tests.conftest import message_line
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseEvent
-from webcare.inbox.models import Message, MessageStatus
+from webcare.inbox.models import Case, CaseEvent, Message, MessageStatus
 from webcare.intake.queue import claim_batch
-from webcare.worker import process_claim
 from webcare.intake.services import import_jsonl
 from webcare.timeutil import utcnow
+from webcare.worker import process_claim
 
 QUIET = timedelta(hours=72)
 LEASE = timedelta(seconds=60)
-READS_WITHOUT_KEY = re.compile(r"SCAN (messages|cases|case_events)\b|SEARCH cases USING (COVERING )?INDEX \w+ \(status=\?\)")
+READS_WITHOUT_KEY = re.compile(
+    r"SCAN (messages|cases|case_events)\b|SEARCH cases USING (COVERING )?INDEX \w+ \(status=\?\)"
+)
 
 
 def _queue(count: int) -> None:

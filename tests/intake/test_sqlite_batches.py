@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy.dialects import sqlite
@@ -10,7 +10,7 @@ from webcare.intake.sqlite_batches import UPSERT_AUTHORS, insert_messages, sqlit
 @pytest.mark.parametrize(
     "moment",
     [
-        datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc),
+        datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
         datetime(2026, 3, 29, 2, 30, 15, 1, tzinfo=timezone(timedelta(hours=2))),
         datetime(1999, 12, 31, 23, 59, 59, 999_999, tzinfo=timezone(timedelta(hours=-5))),
         datetime(2026, 11, 2, 9, 0, 0, 120_000, tzinfo=timezone(timedelta(hours=1))),
@@ -36,7 +36,9 @@ def test_a_batch_finds_accounts_and_authors_through_their_unique_indexes(app):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite query plans only")
     connection = db.session.connection().connection.driver_connection
-    plan = [row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + insert_messages(2, returning=False), [None] * 26)]
+    plan = [
+        row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + insert_messages(2, returning=False), [None] * 26)
+    ]
     plan += [row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + UPSERT_AUTHORS, {"authors": "[]", "now": ""})]
 
     assert any(step.startswith("SEARCH accounts USING") and "(channel=? AND handle=?)" in step for step in plan)

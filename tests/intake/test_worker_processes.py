@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import message_line
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseEvent
-from webcare.inbox.models import Message, MessageStatus
+from webcare.inbox.models import Case, CaseEvent, Message, MessageStatus
 from webcare.intake.parsing import parse_message
 from webcare.intake.services import store_messages
 from webcare.timeutil import UTC, utcnow
@@ -103,9 +102,10 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_another_takes_the_batch(pg_
 
     doomed = _worker(database_url, "--batch-size", "10000", lease_seconds=3)
     deadline = time.monotonic() + 60
-    while db.session.scalar(
-        select(func.count()).select_from(Message).where(Message.status == MessageStatus.PROCESSING)
-    ) == 0:
+    while (
+        db.session.scalar(select(func.count()).select_from(Message).where(Message.status == MessageStatus.PROCESSING))
+        == 0
+    ):
         assert doomed.poll() is None, doomed.communicate()
         assert time.monotonic() < deadline, "the worker never claimed a batch"
         db.session.rollback()

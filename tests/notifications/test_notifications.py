@@ -35,7 +35,9 @@ def test_a_notification_is_mailed_once_by_the_job_with_dutch_text_intact(app, sm
     assert notification.emailed_at is not None and notification.email_error is None
 
 
-def test_an_unreachable_mail_server_is_retried_with_backoff_then_given_up_and_shown_once_to_an_admin(app, make_user, caplog):
+def test_an_unreachable_mail_server_is_retried_with_backoff_then_given_up_and_shown_once_to_an_admin(
+    app, make_user, caplog
+):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=_free_port())
     lead, admin = make_user(Role.LEAD), make_user(Role.ADMIN)
     notify([lead], kind="escalation", subject="x", case_id=None)
@@ -72,8 +74,10 @@ def test_one_unread_notification_per_thing_and_e_mail_only_as_the_person_chose(a
 
     stored = db.session.scalars(select(Notification).order_by(Notification.id)).all()
     assert [(item.user_id, item.kind, item.wants_email) for item in stored] == [
-        (lead.id, "escalation", True), (quiet.id, "escalation", True),
-        (lead.id, "reply_rejected", True), (quiet.id, "reply_rejected", False),
+        (lead.id, "escalation", True),
+        (quiet.id, "escalation", True),
+        (lead.id, "reply_rejected", True),
+        (quiet.id, "reply_rejected", False),
     ]
 
 
@@ -113,8 +117,14 @@ def test_a_person_chooses_what_reaches_them_by_e_mail_on_the_notifications_page(
     auth.login_as(agent)
     token = csrf_from(client.get("/notifications/").get_data(as_text=True))
 
-    assert client.post("/notifications/settings", data={"csrf_token": token, "email_notifications": "none"}).status_code == 303
-    assert client.post("/notifications/settings", data={"csrf_token": token, "email_notifications": "spam"}).status_code == 400
+    assert (
+        client.post("/notifications/settings", data={"csrf_token": token, "email_notifications": "none"}).status_code
+        == 303
+    )
+    assert (
+        client.post("/notifications/settings", data={"csrf_token": token, "email_notifications": "spam"}).status_code
+        == 400
+    )
 
     db.session.refresh(agent)
     assert agent.email_notifications == "none"

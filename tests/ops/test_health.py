@@ -49,7 +49,9 @@ def _app_on(url: str, tmp_path):
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "test"})
 
 
-def test_readyz_fails_while_the_sqlite_volume_is_gone_and_recovers_when_it_returns(sqlite_template, tmp_path, monkeypatch):
+def test_readyz_fails_while_the_sqlite_volume_is_gone_and_recovers_when_it_returns(
+    sqlite_template, tmp_path, monkeypatch
+):
     monkeypatch.setenv("WEBCARE_INSTANCE_PATH", str(tmp_path / "instance"))
     volume = tmp_path / "volume"
     volume.mkdir()

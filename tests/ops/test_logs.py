@@ -15,9 +15,9 @@ from webcare.auth.models import Role
 from webcare.auth.services import create_api_token
 from webcare.extensions import db
 from webcare.inbox.models import Message
-from webcare.worker import run_worker
 from webcare.logcontext import request_id_context
 from webcare.ops.logs import configure_logging
+from webcare.worker import run_worker
 
 
 @pytest.fixture
@@ -66,7 +66,8 @@ def test_a_message_taken_in_by_the_api_keeps_its_request_id_for_the_worker(app, 
     token = create_api_token("intake")
 
     client.post(
-        "/api/v1/messages", json=message_line("api-1"),
+        "/api/v1/messages",
+        json=message_line("api-1"),
         headers={"Authorization": f"Bearer {token}", "X-Request-ID": "intake-42"},
     )
     message = db.session.scalar(select(Message).where(Message.external_id == "api-1"))
@@ -84,8 +85,16 @@ def test_no_resident_text_password_or_token_reaches_the_log_even_at_debug(app, c
     token = create_api_token("intake")
     user = make_user(Role.AGENT, password="a very secret password 7")
 
-    client.post("/api/v1/messages", json=message_line("secret-1", text=resident_text), headers={"Authorization": f"Bearer {token}"})
-    client.post("/api/v1/messages", json={**message_line("bad"), "created_at": resident_text}, headers={"Authorization": f"Bearer {token}"})
+    client.post(
+        "/api/v1/messages",
+        json=message_line("secret-1", text=resident_text),
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    client.post(
+        "/api/v1/messages",
+        json={**message_line("bad"), "created_at": resident_text},
+        headers={"Authorization": f"Bearer {token}"},
+    )
     run_worker(app, drain=True)
     auth.login_as(user, password="wrong but secret password 8")
     auth.login_as(user, password="a very secret password 7")
@@ -94,7 +103,14 @@ def test_no_resident_text_password_or_token_reaches_the_log_even_at_debug(app, c
 
     logged = stream.getvalue()
     assert "POST /api/v1/messages 202" in logged and "GET /cases/<int:case_id> 200" in logged
-    for secret in (resident_text, "Jan de Vries", "a very secret password 7", "wrong but secret", token, app.config["SECRET_KEY"]):
+    for secret in (
+        resident_text,
+        "Jan de Vries",
+        "a very secret password 7",
+        "wrong but secret",
+        token,
+        app.config["SECRET_KEY"],
+    ):
         assert secret not in logged, secret
 
 

@@ -13,15 +13,14 @@ from sqlalchemy import select
 
 from tests.conftest import message_line
 from webcare.extensions import db
-from webcare.inbox.models import Case
+from webcare.inbox.models import Case, Message
 from webcare.inbox.timing import record_first_response
-from webcare.inbox.models import Message
 from webcare.intake.services import import_jsonl
-from webcare.worker import run_worker
 from webcare.ops import metrics
 from webcare.ops.heartbeat import SCHEDULER, beat, forget_local_throttle
 from webcare.protocol.services import activate_file
 from webcare.resources import resource_dir
+from webcare.worker import run_worker
 
 TOKEN = "metrics-secret-for-tests"
 
@@ -65,8 +64,14 @@ def test_metrics_show_intake_queue_dead_letters_cases_and_request_latency_after_
     _import(
         message_line("x1", text="Hoe vraag ik een nieuw paspoort aan?"),
         message_line("x2", minutes=5, text="Wanneer wordt het grofvuil opgehaald?", author={"id": "u2"}),
-        message_line("f1", minutes=9, channel="facebook", account="gemeentelindeburg", text="Waar kan ik parkeren?",
-                     author={"id": "fb1"}),
+        message_line(
+            "f1",
+            minutes=9,
+            channel="facebook",
+            account="gemeentelindeburg",
+            text="Waar kan ik parkeren?",
+            author={"id": "fb1"},
+        ),
         bad_lines=1,
     )
     queued = scrape()
@@ -161,7 +166,8 @@ def test_in_multiprocess_mode_the_counters_of_every_process_add_up(tmp_path, sql
     for sent in (2, 5):  # two worker processes, each counting what its outbox sent
         subprocess.run(
             [sys.executable, "-c", f"from webcare.ops.metrics import record_outbox; record_outbox({{'sent': {sent}}})"],
-            env=env, check=True,
+            env=env,
+            check=True,
         )
     scrape = (
         "import sys; from webcare.app import create_app; from webcare.ops.metrics import exposition; "

@@ -27,7 +27,7 @@ def test_check_lists_problems_with_lines_and_exits_non_zero(tmp_path):
     broken.write_text(MINIMAL_TEXT.replace("when: {feature: question}", "when: {feature: vraagg}"), encoding="utf-8")
     result = run("check", str(broken))
     assert result.exit_code == 1
-    assert 'kapot.yaml, line ' in result.output and 'unknown feature "vraagg"' in result.output
+    assert "kapot.yaml, line " in result.output and 'unknown feature "vraagg"' in result.output
 
 
 def test_check_exits_non_zero_when_an_example_fails(tmp_path):
@@ -39,7 +39,14 @@ def test_check_exits_non_zero_when_an_example_fails(tmp_path):
 
 
 def test_try_text_prints_decision_features_and_trace():
-    result = run("try", str(PROTOCOLS / "gemeente.yaml"), "--text", "wanneer wordt de kliko geleegd?", "--at", "2026-03-04T10:00:00+01:00")
+    result = run(
+        "try",
+        str(PROTOCOLS / "gemeente.yaml"),
+        "--text",
+        "wanneer wordt de kliko geleegd?",
+        "--at",
+        "2026-03-04T10:00:00+01:00",
+    )
     assert result.exit_code == 0, result.output
     line = json.loads(result.output)
     assert (line["action"], line["rule_id"], line["priority"]) == ("reply", "vraag", "normal")
@@ -49,16 +56,26 @@ def test_try_text_prints_decision_features_and_trace():
 
 def test_try_jsonl_answers_every_line_counts_waves_and_reports_bad_lines():
     lines = [
-        json.dumps({"channel": "x", "account": "@gemeentelindeburg", "external_id": str(index),
-                    "created_at": f"2026-03-04T10:{index:02d}:00+01:00", "text": f"De markt moet in het centrum blijven! #{index}",
-                    "author": {"id": str(index), "handle": f"@bewoner{index}", "followers": 10}})
+        json.dumps(
+            {
+                "channel": "x",
+                "account": "@gemeentelindeburg",
+                "external_id": str(index),
+                "created_at": f"2026-03-04T10:{index:02d}:00+01:00",
+                "text": f"De markt moet in het centrum blijven! #{index}",
+                "author": {"id": str(index), "handle": f"@bewoner{index}", "followers": 10},
+            }
+        )
         for index in range(12)
     ]
     lines.insert(3, "{kapot")
     result = run("try", str(PROTOCOLS / "gemeente.yaml"), "--jsonl", "-", input="\n".join(lines) + "\n")
     assert result.exit_code == 1
     answers = [json.loads(line) for line in result.output.splitlines()]
-    assert answers[3] == {"line": 4, "error": "not valid JSON: Expecting property name enclosed in double quotes at column 2"}
+    assert answers[3] == {
+        "line": 4,
+        "error": "not valid JSON: Expecting property name enclosed in double quotes at column 2",
+    }
     decided = [answer for answer in answers if "action" in answer]
     assert len(decided) == 12
     assert [answer["features"]["cluster_size"] for answer in decided][-1] == 12
@@ -73,7 +90,10 @@ def test_try_needs_exactly_one_of_text_or_jsonl():
 def test_check_counts_an_unreadable_example_as_failed(tmp_path):
     unreadable = tmp_path / "onleesbaar.yaml"
     unreadable.write_text(
-        MINIMAL_TEXT.replace('  - text: "mooi weer vandaag"\n', '  - text: "mooi weer vandaag"\n    created_at: "2026-02-30T10:00:00+01:00"\n'),
+        MINIMAL_TEXT.replace(
+            '  - text: "mooi weer vandaag"\n',
+            '  - text: "mooi weer vandaag"\n    created_at: "2026-02-30T10:00:00+01:00"\n',
+        ),
         encoding="utf-8",
     )
     result = run("check", str(unreadable))
@@ -85,8 +105,12 @@ def test_check_counts_an_unreadable_example_as_failed(tmp_path):
 def test_try_jsonl_shows_the_safety_reasons_at_the_head_of_the_trace():
     lines = [
         json.dumps({"external_id": "t", "created_at": "2026-03-04T10:00:00+01:00", "text": "ik maak je af"}),
-        json.dumps({"external_id": "n", "created_at": "2026-03-04T10:01:00+01:00", "text": "ik zou nooit iemand iets aandoen"}),
-        json.dumps({"external_id": "a", "created_at": "2026-03-04T10:02:00+01:00", "text": "die asielzoekers zijn ratten"}),
+        json.dumps(
+            {"external_id": "n", "created_at": "2026-03-04T10:01:00+01:00", "text": "ik zou nooit iemand iets aandoen"}
+        ),
+        json.dumps(
+            {"external_id": "a", "created_at": "2026-03-04T10:02:00+01:00", "text": "die asielzoekers zijn ratten"}
+        ),
     ]
     result = run("try", str(PROTOCOLS / "gemeente.yaml"), "--jsonl", "-", input="\n".join(lines) + "\n")
     assert result.exit_code == 0, result.output

@@ -25,17 +25,34 @@ NOW = datetime(2026, 3, 4, 9, 0, tzinfo=UTC)
 REPLY = Outcome(Action.REPLY, Priority.NORMAL, template_id="antwoord", visibility="public")
 IGNORE = Outcome(Action.IGNORE, Priority.LOW)
 TARGETS = ServiceTargets(
-    first_response={(Priority.NORMAL, None): timedelta(hours=4), (Priority.NORMAL, "whatsapp"): timedelta(hours=1),
-                    (Priority.URGENT, None): timedelta(hours=1), (Priority.LOW, None): timedelta(days=1)},
-    resolution={(Priority.NORMAL, None): timedelta(days=2), (Priority.URGENT, None): timedelta(hours=4),
-                (Priority.LOW, None): timedelta(days=5)},
+    first_response={
+        (Priority.NORMAL, None): timedelta(hours=4),
+        (Priority.NORMAL, "whatsapp"): timedelta(hours=1),
+        (Priority.URGENT, None): timedelta(hours=1),
+        (Priority.LOW, None): timedelta(days=1),
+    },
+    resolution={
+        (Priority.NORMAL, None): timedelta(days=2),
+        (Priority.URGENT, None): timedelta(hours=4),
+        (Priority.LOW, None): timedelta(days=5),
+    },
 )
 DEFAULT = RuleSpec("standaard", "always", outcome=IGNORE)
 
 
 def features(**values) -> SimpleNamespace:
-    base = dict(threat=False, question=False, topic=None, topics=(), sentiment=0.0, channel="x", department=None,
-                text="", followers=0, cluster_size=1)
+    base = dict(
+        threat=False,
+        question=False,
+        topic=None,
+        topics=(),
+        sentiment=0.0,
+        channel="x",
+        department=None,
+        text="",
+        followers=0,
+        cluster_size=1,
+    )
     return SimpleNamespace(**{**base, **values})
 
 
@@ -57,8 +74,13 @@ def test_the_first_matching_rule_decides_and_later_rules_are_not_tried():
 def test_collect_rules_add_tags_and_notify_without_stopping_evaluation():
     decide = engine(
         RuleSpec("label-afval", {"feature": "topic", "op": "==", "value": "afval"}, HitPolicy.COLLECT, tags=("afval",)),
-        RuleSpec("label-groot", {"feature": "followers", "op": ">=", "value": 1000}, HitPolicy.COLLECT,
-                 tags=("groot-bereik",), notify=("communicatie",)),
+        RuleSpec(
+            "label-groot",
+            {"feature": "followers", "op": ">=", "value": 1000},
+            HitPolicy.COLLECT,
+            tags=("groot-bereik",),
+            notify=("communicatie",),
+        ),
         RuleSpec("vraag", {"feature": "question"}, outcome=REPLY, tags=("vraag",)),
     ).decide
     decision = decide(features(topic="afval", followers=5000, question=True), NOW)
@@ -69,7 +91,9 @@ def test_collect_rules_add_tags_and_notify_without_stopping_evaluation():
 
 
 def test_collect_rules_that_do_not_match_add_nothing():
-    decide = engine(RuleSpec("label-afval", {"feature": "topic", "op": "==", "value": "afval"}, HitPolicy.COLLECT, tags=("afval",))).decide
+    decide = engine(
+        RuleSpec("label-afval", {"feature": "topic", "op": "==", "value": "afval"}, HitPolicy.COLLECT, tags=("afval",))
+    ).decide
     decision = decide(features(topic="parkeren"), NOW)
     assert decision.rule_id == "standaard" and decision.tags == ()
 
@@ -85,9 +109,17 @@ def test_collect_rules_that_do_not_match_add_nothing():
         ({"feature": "followers", "op": ">=", "value": 1000}, {"followers": 1000}, {"followers": 999}),
         ({"feature": "topic", "op": "in", "value": ["afval", "parkeren"]}, {"topic": "parkeren"}, {"topic": "zorg"}),
         ({"feature": "topic", "op": "not_in", "value": ["afval"]}, {"topic": None}, {"topic": "afval"}),
-        ({"feature": "topics", "op": "contains", "value": "afval"}, {"topics": ("zorg", "afval")}, {"topics": ("zorg",)}),
+        (
+            {"feature": "topics", "op": "contains", "value": "afval"},
+            {"topics": ("zorg", "afval")},
+            {"topics": ("zorg",)},
+        ),
         ({"feature": "text", "op": "contains", "value": "kliko"}, {"text": "mijn kliko is vol"}, {"text": "mijn bak"}),
-        ({"feature": "text", "op": "matches", "value": r"\b\d{4} ?[a-z]{2}\b"}, {"text": "in 1234 ab"}, {"text": "geen postcode"}),
+        (
+            {"feature": "text", "op": "matches", "value": r"\b\d{4} ?[a-z]{2}\b"},
+            {"text": "in 1234 ab"},
+            {"text": "geen postcode"},
+        ),
         ({"feature": "topic", "op": "exists"}, {"topic": "afval"}, {"topic": None}),
         ({"feature": "topic", "op": "exists", "value": False}, {"topic": None}, {"topic": "afval"}),
         ({"feature": "threat"}, {"threat": True}, {"threat": False}),
@@ -106,11 +138,16 @@ def test_comparing_a_missing_value_does_not_match_instead_of_failing():
 
 
 def test_all_any_and_not_combine_and_explain_the_deciding_condition():
-    condition = {"all": [{"feature": "question"}, {"not": {"any": [{"feature": "threat"}, {"feature": "topic", "op": "exists"}]}}]}
+    condition = {
+        "all": [
+            {"feature": "question"},
+            {"not": {"any": [{"feature": "threat"}, {"feature": "topic", "op": "exists"}]}},
+        ]
+    }
     evaluate = compile_condition(condition)
     assert evaluate(features(question=True)) == (True, "all 2 conditions hold")
     assert evaluate(features(question=False)) == (False, "question == true does not hold")
-    assert evaluate(features(question=True, topic="afval")) == (False, 'not: topic exists holds')
+    assert evaluate(features(question=True, topic="afval")) == (False, "not: topic exists holds")
 
 
 def test_an_engine_without_a_default_rule_is_refused():
@@ -146,8 +183,11 @@ def weekday_clock() -> StaffedClock:
 
 def test_staffed_sla_on_friday_afternoon_runs_on_after_the_weekend():
     staffed = ServiceTargets(TARGETS.first_response, TARGETS.resolution, SlaClock.STAFFED)
-    decide = engine(RuleSpec("vraag", {"feature": "question"}, outcome=REPLY), targets=staffed,
-                    staffed_clock_for=lambda now: weekday_clock()).decide
+    decide = engine(
+        RuleSpec("vraag", {"feature": "question"}, outcome=REPLY),
+        targets=staffed,
+        staffed_clock_for=lambda now: weekday_clock(),
+    ).decide
     friday_afternoon = datetime(2026, 3, 6, 15, 0, tzinfo=UTC)  # 16:00 in Amsterdam, one office hour left
     decision = decide(features(question=True), friday_afternoon)
     assert decision.first_response_due_at == datetime(2026, 3, 9, 11, 0, tzinfo=UTC)  # Monday 12:00 local
@@ -155,8 +195,11 @@ def test_staffed_sla_on_friday_afternoon_runs_on_after_the_weekend():
 
 def test_a_staffed_clock_passed_in_replaces_the_office_hours():
     staffed = ServiceTargets(TARGETS.first_response, TARGETS.resolution, SlaClock.STAFFED)
-    decide = engine(RuleSpec("vraag", {"feature": "question"}, outcome=REPLY), targets=staffed,
-                    staffed_clock_for=lambda now: weekday_clock()).decide
+    decide = engine(
+        RuleSpec("vraag", {"feature": "question"}, outcome=REPLY),
+        targets=staffed,
+        staffed_clock_for=lambda now: weekday_clock(),
+    ).decide
     saturday = datetime(2026, 3, 7, 9, 0, tzinfo=UTC)
     from webcare.timeutil import Interval
 
@@ -166,7 +209,9 @@ def test_a_staffed_clock_passed_in_replaces_the_office_hours():
 
 
 def test_escalation_to_department_uses_the_topic_department_or_the_fallback():
-    to_department = Outcome(Action.ESCALATE, Priority.NORMAL, escalate_to="klantcontact", is_escalated_to_department=True)
+    to_department = Outcome(
+        Action.ESCALATE, Priority.NORMAL, escalate_to="klantcontact", is_escalated_to_department=True
+    )
     decide = engine(RuleSpec("klacht", {"feature": "threat"}, outcome=to_department)).decide
     assert decide(features(threat=True, department="afval"), NOW).escalate_to == "afval"
     assert decide(features(threat=True, department=None), NOW).escalate_to == "klantcontact"
@@ -188,6 +233,10 @@ def test_the_default_protocol_decides_a_threat_urgently_and_notifies_security(ge
 
     facts = MessageFacts("ik weet waar je woont, pas maar op", created_at=NOW)
     decision = decide(gemeente, compute_features(facts, gemeente), NOW)
-    assert (decision.action, decision.priority, decision.escalate_to) == (Action.ESCALATE, Priority.URGENT, "teamleider")
+    assert (decision.action, decision.priority, decision.escalate_to) == (
+        Action.ESCALATE,
+        Priority.URGENT,
+        "teamleider",
+    )
     assert "beveiliging" in decision.notify
     assert decision.trace[-1] == "dreiging: matched — threat == true holds"

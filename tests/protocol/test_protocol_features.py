@@ -68,7 +68,9 @@ def test_intensifiers_and_exclamations_strengthen_sentiment():
     assert sentiment("heel slecht!!") < sentiment("slecht") < 0
 
 
-@pytest.mark.parametrize(("text", "label"), [("😡🤬", "negative"), ("👍🙏", "positive"), ("❤️", "positive"), ("de bus 🚌", "neutral")])
+@pytest.mark.parametrize(
+    ("text", "label"), [("😡🤬", "negative"), ("👍🙏", "positive"), ("❤️", "positive"), ("de bus 🚌", "neutral")]
+)
 def test_emoji_carry_sentiment(text, label):
     assert sentiment_label(sentiment(text)) == label
 
@@ -120,7 +122,9 @@ def test_topics_list_every_match_and_the_first_gives_the_department(gemeente):
 
 
 def test_author_reach_marks_press_and_political_accounts_as_high_influence(gemeente):
-    press = compute_features(facts("vraagje over de markt", author_handle="@RTVLindeburg", author_followers=50), gemeente)
+    press = compute_features(
+        facts("vraagje over de markt", author_handle="@RTVLindeburg", author_followers=50), gemeente
+    )
     resident = compute_features(facts("vraagje over de markt", author_handle="@piet", author_followers=1500), gemeente)
     assert press.is_press and press.influence == "high"
     assert (resident.is_press, resident.influence) == (False, "medium")
@@ -159,13 +163,28 @@ def test_good_friday_and_liberation_day_follow_the_closing_choices():
 
 
 def test_the_protocol_extra_closing_dates_count_as_holidays(gemeente):
-    assert compute_features(facts("hoi", created_at=datetime(2026, 12, 31, 10, 0, tzinfo=UTC)), gemeente).time_band == "holiday"
+    assert (
+        compute_features(facts("hoi", created_at=datetime(2026, 12, 31, 10, 0, tzinfo=UTC)), gemeente).time_band
+        == "holiday"
+    )
 
 
 def test_thread_facts_and_channel_pass_through(gemeente):
     found = compute_features(
-        facts("dank", channel="whatsapp", is_public=False, our_replies_so_far=2, author_contacts_last_n_days=4, cluster_size=7),
+        facts(
+            "dank",
+            channel="whatsapp",
+            is_public=False,
+            our_replies_so_far=2,
+            author_contacts_last_n_days=4,
+            cluster_size=7,
+        ),
         gemeente,
     )
-    assert (found.channel, found.is_public, found.our_replies_so_far, found.author_contacts_last_n_days, found.cluster_size) == (
-        "whatsapp", False, 2, 4, 7)
+    assert (
+        found.channel,
+        found.is_public,
+        found.our_replies_so_far,
+        found.author_contacts_last_n_days,
+        found.cluster_size,
+    ) == ("whatsapp", False, 2, 4, 7)

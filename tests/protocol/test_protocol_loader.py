@@ -38,7 +38,7 @@ def test_the_default_protocol_has_forty_examples_and_every_rule_is_exercised(gem
 
 
 def test_broken_yaml_is_refused_with_its_line():
-    text = MINIMAL_TEXT.replace('  teams: [teamleider, afval]', '  teams: [teamleider, afval', 1)
+    text = MINIMAL_TEXT.replace("  teams: [teamleider, afval]", "  teams: [teamleider, afval", 1)
     [problem] = problems_of(text)
     assert problem.file == "test.yaml"
     assert problem.line is not None and abs(problem.line - line_number(text, "teams: [")) <= 1
@@ -94,7 +94,7 @@ def test_clock_times_stay_text_instead_of_yaml_sexagesimal_numbers(varied_minima
 def test_an_unknown_feature_is_refused_with_line_path_and_suggestion(varied_minimal):
     text = varied_minimal(
         "    when: {feature: question}",
-        "    when:\n      all:\n        - {feature: question}\n        - {feature: sentimentt, op: \"<\", value: 0}",
+        '    when:\n      all:\n        - {feature: question}\n        - {feature: sentimentt, op: "<", value: 0}',
     )
     [problem] = problems_of(text)
     assert problem.line == line_number(text, "sentimentt")
@@ -111,7 +111,7 @@ def test_an_operator_that_does_not_fit_the_feature_is_refused(varied_minimal):
 
 
 def test_a_value_the_feature_never_takes_is_refused(varied_minimal):
-    text = varied_minimal('value: afval}', 'value: afvall}')
+    text = varied_minimal("value: afval}", "value: afvall}")
     [problem] = problems_of(text)
     assert 'topic is never "afvall"' in problem.message and 'did you mean "afval"' in problem.message
 
@@ -214,7 +214,10 @@ def test_dates_that_do_not_exist_are_refused_with_their_line(varied_minimal):
 
 
 def test_an_example_moment_that_does_not_exist_is_refused(varied_minimal):
-    text = varied_minimal('  - text: "mooi weer vandaag"\n', '  - text: "mooi weer vandaag"\n    created_at: "2026-02-30T10:00:00+01:00"\n')
+    text = varied_minimal(
+        '  - text: "mooi weer vandaag"\n',
+        '  - text: "mooi weer vandaag"\n    created_at: "2026-02-30T10:00:00+01:00"\n',
+    )
     [problem] = problems_of(text)
     assert problem.path == "examples → 3 → created_at"
     assert "not a real moment" in problem.message

@@ -20,8 +20,10 @@ def active(app):
 
 
 def _changed_text(old: str) -> str:
-    return old.replace("version:", "version: '2.0'\n# previous version:", 1) if False else re.sub(
-        r"^version: .*$", "version: 2.0-test", old, count=1, flags=re.MULTILINE
+    return (
+        old.replace("version:", "version: '2.0'\n# previous version:", 1)
+        if False
+        else re.sub(r"^version: .*$", "version: 2.0-test", old, count=1, flags=re.MULTILINE)
     )
 
 
@@ -56,7 +58,9 @@ def test_a_lead_uploads_a_new_version_sees_the_diff_and_activates_it(client, mak
     assert active_version().id == active.id
 
 
-def test_an_invalid_upload_is_refused_with_line_numbers_and_nothing_is_stored(client, make_user, auth, csrf_from, active):
+def test_an_invalid_upload_is_refused_with_line_numbers_and_nothing_is_stored(
+    client, make_user, auth, csrf_from, active
+):
     auth.login_as(make_user(Role.LEAD))
     token = csrf_from(client.get("/protocol/").get_data(as_text=True))
     broken = GEMEENTE.read_text(encoding="utf-8").replace("feature: threat", "feature: threatt", 1)

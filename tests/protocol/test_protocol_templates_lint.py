@@ -9,7 +9,11 @@ from webcare.protocol.templates_lint import lint_template
 
 
 def errors(text: str, *, is_public: bool = True, needs_source: bool = False) -> list[str]:
-    return [finding.message for finding in lint_template(text, is_public=is_public, needs_source=needs_source) if finding.severity == "error"]
+    return [
+        finding.message
+        for finding in lint_template(text, is_public=is_public, needs_source=needs_source)
+        if finding.severity == "error"
+    ]
 
 
 def test_a_clean_template_passes():
@@ -89,7 +93,9 @@ def test_a_protocol_whose_template_promises_is_refused(varied_minimal):
 
 
 def test_a_sourcing_rule_with_a_template_without_source_is_refused(varied_minimal):
-    text = varied_minimal("visibility: public, priority: normal}", "visibility: public, priority: normal, sourcing: true}")
+    text = varied_minimal(
+        "visibility: public, priority: normal}", "visibility: public, priority: normal, sourcing: true}"
+    )
     with pytest.raises(ProtocolError, match="asks for sourcing"):
         protocol_from_text(text, "test.yaml")
 

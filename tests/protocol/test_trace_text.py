@@ -16,9 +16,15 @@ def _words(step: str) -> str:
 
 def test_trace_steps_read_dutch_with_the_condition_as_code(app):
     with app.test_request_context(), force_locale("nl"):
-        assert _words("dreiging: skipped — threat == true does not hold") == "dreiging: overgeslagen — `threat == true` klopt niet"
+        assert (
+            _words("dreiging: skipped — threat == true does not hold")
+            == "dreiging: overgeslagen — `threat == true` klopt niet"
+        )
         assert _words("klacht: matched — negative == true holds") == "klacht: van toepassing — `negative == true` klopt"
-        assert _words("trol: skipped — none of 2 conditions holds") == "trol: overgeslagen — geen van de 2 voorwaarden klopt"
+        assert (
+            _words("trol: skipped — none of 2 conditions holds")
+            == "trol: overgeslagen — geen van de 2 voorwaarden klopt"
+        )
         assert _words("rest: matched — always") == "rest: van toepassing — altijd"
         assert _words("x: skipped — not: spam == true holds") == "x: overgeslagen — niet: `spam == true` klopt"
         assert trace_step("sla: staffed hours ran out; calendar time used").explanation == (
@@ -28,5 +34,8 @@ def test_trace_steps_read_dutch_with_the_condition_as_code(app):
 
 def test_trace_steps_read_english_as_the_second_locale_and_unknown_steps_are_kept(app):
     with app.test_request_context(), force_locale("en"):
-        assert _words("dreiging: skipped — threat == true does not hold") == "dreiging: skipped — `threat == true` does not hold"
+        assert (
+            _words("dreiging: skipped — threat == true does not hold")
+            == "dreiging: skipped — `threat == true` does not hold"
+        )
         assert trace_step("something new").explanation == (Segment("something new", True),)

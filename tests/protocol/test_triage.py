@@ -10,16 +10,24 @@ from sqlalchemy import func, select, update
 from tests.conftest import message_line, send_demo_accounts_to_the_log
 from webcare.auth.models import Role
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseEvent, CaseStatus, Priority
-from webcare.inbox.models import Message, MessageStatus
-from webcare.intake.services import import_jsonl
-from webcare.worker import run_worker
-from webcare.notifications.models import Notification
 from webcare.inbox.bundles import close_due_bundles
-from webcare.inbox.models import Bundle, BundleStatus, CaseDecision
+from webcare.inbox.models import (
+    Bundle,
+    BundleStatus,
+    Case,
+    CaseDecision,
+    CaseEvent,
+    CaseStatus,
+    Message,
+    MessageStatus,
+    Priority,
+)
+from webcare.intake.services import import_jsonl
+from webcare.notifications.models import Notification
 from webcare.protocol.services import activate_file, active_version
 from webcare.resources import resource_dir
 from webcare.timeutil import UTC, utcnow
+from webcare.worker import run_worker
 
 MONDAY_MORNING = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -37,7 +45,9 @@ def _ingest(app, *records):
 
 
 def _case(external_id: str) -> Case:
-    return db.session.scalar(select(Case).join(Message, Message.case_id == Case.id).where(Message.external_id == external_id))
+    return db.session.scalar(
+        select(Case).join(Message, Message.case_id == Case.id).where(Message.external_id == external_id)
+    )
 
 
 def test_a_question_is_opened_for_a_reply_with_template_priority_and_due_times(app, protocol):
@@ -70,7 +80,9 @@ def test_a_threat_is_escalated_urgently_and_the_leads_are_told(app, protocol, ma
 
 
 def test_spam_is_closed_as_ignored_with_the_reason(app, protocol):
-    _ingest(app, message_line("s", text="Verdien geld vanuit huis!!! 💰 Klik hier voor gratis crypto https://bit.ly/xyz"))
+    _ingest(
+        app, message_line("s", text="Verdien geld vanuit huis!!! 💰 Klik hier voor gratis crypto https://bit.ly/xyz")
+    )
 
     case = _case("s")
     assert (case.status, case.action) == (CaseStatus.IGNORED, "ignore")
@@ -81,7 +93,12 @@ def test_spam_is_closed_as_ignored_with_the_reason(app, protocol):
 def test_a_wave_of_similar_reactions_is_bundled_and_the_bundle_closes_on_time(app, protocol, make_user):
     make_user(Role.LEAD)
     wave = [
-        message_line(f"w{i}", minutes=i * 3, author={"id": f"a{i}"}, text="Waarom wordt de markt verplaatst naar het parkeerterrein? Slecht plan")
+        message_line(
+            f"w{i}",
+            minutes=i * 3,
+            author={"id": f"a{i}"},
+            text="Waarom wordt de markt verplaatst naar het parkeerterrein? Slecht plan",
+        )
         for i in range(14)
     ]
     _ingest(app, *wave)
@@ -140,14 +157,21 @@ def test_the_simulator_counts_what_a_candidate_protocol_would_change(app, protoc
     _ingest(
         app,
         message_line("q", text="Hoe vraag ik een nieuw paspoort aan"),
-        message_line("s", minutes=1, author={"id": "b"}, text="Verdien geld vanuit huis!!! 💰 Klik hier voor gratis crypto https://bit.ly/xyz"),
+        message_line(
+            "s",
+            minutes=1,
+            author={"id": "b"},
+            text="Verdien geld vanuit huis!!! 💰 Klik hier voor gratis crypto https://bit.ly/xyz",
+        ),
     )
     candidate = (resource_dir("protocols") / "gemeente.yaml").read_text(encoding="utf-8")
     candidate = candidate.replace("- id: spam\n", "- id: spam-oud\n", 1).replace("rule: spam}", "rule: spam-oud}")
     path = tmp_path / "kandidaat.yaml"
     path.write_text(candidate, encoding="utf-8")
 
-    result = runner.invoke(args=["protocol", "simulate", str(path), "--since", "2026-11-01T00:00:00+00:00", "--format", "json"])
+    result = runner.invoke(
+        args=["protocol", "simulate", str(path), "--since", "2026-11-01T00:00:00+00:00", "--format", "json"]
+    )
 
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
@@ -156,7 +180,9 @@ def test_the_simulator_counts_what_a_candidate_protocol_would_change(app, protoc
     assert report["changed"] == 1 and report["changed_by_rule"] == {"spam-oud": 1}
 
 
-def test_one_summary_reply_is_the_first_response_of_every_case_in_the_bundle(app, protocol, make_user, client, auth, csrf_from):
+def test_one_summary_reply_is_the_first_response_of_every_case_in_the_bundle(
+    app, protocol, make_user, client, auth, csrf_from
+):
     from webcare.mandates.models import Permission
     from webcare.mandates.services import add_rule
     from webcare.replies.outbox import send_due_replies
@@ -165,7 +191,11 @@ def test_one_summary_reply_is_the_first_response_of_every_case_in_the_bundle(app
     add_rule(role=Role.LEAD, permission=Permission.MAY_SEND, by=None)
     wave = [
         message_line(
-            f"w{i}", minutes=i * 3, author={"id": f"a{i}"}, account="gemeentelindeburg", channel="facebook",
+            f"w{i}",
+            minutes=i * 3,
+            author={"id": f"a{i}"},
+            account="gemeentelindeburg",
+            channel="facebook",
             text="Waarom wordt de markt verplaatst naar het parkeerterrein? Slecht plan",
         )
         for i in range(12)
@@ -179,7 +209,10 @@ def test_one_summary_reply_is_the_first_response_of_every_case_in_the_bundle(app
 
     response = client.post(
         f"/protocol/bundles/{bundle.id}",
-        data={"text": "We krijgen veel vragen over de markt. Alles staat op https://lindeburg.example/markt", "csrf_token": csrf_from(page)},
+        data={
+            "text": "We krijgen veel vragen over de markt. Alles staat op https://lindeburg.example/markt",
+            "csrf_token": csrf_from(page),
+        },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[-500:]
     sent_at = utcnow() + timedelta(minutes=1)
@@ -225,5 +258,7 @@ def test_a_reply_goes_to_the_person_on_duty_and_an_escalation_waits_for_a_lead(a
     assert _case("q").owner_id == anna.id
     escalated = _case("t")
     assert escalated.owner_id is None  # Lotte holds the lead's mandate but is not on duty
-    waiting = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == escalated.id, CaseEvent.kind == "waiting_for_shift"))
+    waiting = db.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == escalated.id, CaseEvent.kind == "waiting_for_shift")
+    )
     assert waiting.details["needed_mandate_level"] == 3

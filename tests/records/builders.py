@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, datetime, timedelta
 
-from tests.reports.builders import case_of, conversation, ingest
 from flask import current_app
 
+from tests.reports.builders import case_of, conversation, ingest
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox import services as inbox
@@ -30,12 +30,12 @@ def closed_history(app, make_user) -> dict[str, Case]:
     activate_file(resource_dir("protocols") / "gemeente.yaml")
     agent = make_user(Role.AGENT, Role.LEAD, name="Sanne de Vries")
     records = []
-    for number, (key, channel) in enumerate([("a", "x"), ("b", "x"), ("c", "facebook"), ("d", "facebook"),
-                                            ("e", "x"), ("f", "x")]):
+    for number, (key, channel) in enumerate(
+        [("a", "x"), ("b", "x"), ("c", "facebook"), ("d", "facebook"), ("e", "x"), ("f", "x")]
+    ):
         asked = START + timedelta(days=number, hours=number)
         answered = None if key == "d" else asked + timedelta(minutes=30 + 7 * number)
-        records += conversation(key, asked, answered, channel=channel,
-                                conversation_id=f"thread-{key}")
+        records += conversation(key, asked, answered, channel=channel, conversation_id=f"thread-{key}")
     ingest(app, records)
     cases = {key: case_of(f"{key}-q") for key in "abcdef"}
     moment = START + timedelta(days=10)

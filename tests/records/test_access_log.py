@@ -68,7 +68,9 @@ def test_the_database_refuses_to_change_or_remove_log_entries(app, client, auth,
     assert db.session.scalar(select(AccessLogEntry.address)) != "x"
 
 
-def test_logging_a_case_view_costs_the_case_page_one_insert_that_finds_the_resident_itself(app, client, auth, make_user):
+def test_logging_a_case_view_costs_the_case_page_one_insert_that_finds_the_resident_itself(
+    app, client, auth, make_user
+):
     case = new_case()
     auth.login_as(make_user(Role.AGENT))
     statements = []

@@ -36,7 +36,9 @@ def _checksums(folder: Path) -> dict[str, str]:
     return found
 
 
-def test_the_export_of_closed_cases_validates_against_mdto_and_the_pdfs_are_pdf_a(app, make_user, tmp_path, mdto_schema):
+def test_the_export_of_closed_cases_validates_against_mdto_and_the_pdfs_are_pdf_a(
+    app, make_user, tmp_path, mdto_schema
+):
     cases = closed_history(app, make_user)
 
     exported = export_closed_cases(*PERIOD, tmp_path, by=make_user(Role.RECORDS_MANAGER), now=LATER)
@@ -58,8 +60,10 @@ def test_the_pdf_holds_the_conversation_both_ways_and_the_escalation(app, make_u
 
     export_closed_cases(*PERIOD, tmp_path, by=None, now=LATER)
 
-    text = "".join(page.extract_text() for page in PdfReader(tmp_path / f"zaak-{cases['b'].id}" /
-                                                            f"zaak-{cases['b'].id}.pdf").pages)
+    text = "".join(
+        page.extract_text()
+        for page in PdfReader(tmp_path / f"zaak-{cases['b'].id}" / f"zaak-{cases['b'].id}.pdf").pages
+    )
     assert "Vraag b?" in text and "Antwoord b" in text
     assert "Container niet geleegd bij Fatima" in text and "Wordt morgen geleegd" in text
 
@@ -73,8 +77,9 @@ def test_exporting_again_gives_the_same_checksums_and_each_case_records_its_tran
 
     assert [item.checksums for item in first] == [item.checksums for item in second]
     assert _checksums(tmp_path / "first") == _checksums(tmp_path / "second")
-    transfers = db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == cases["a"].id,
-                                                           CaseEvent.kind == "transferred")).all()
+    transfers = db.session.scalars(
+        select(CaseEvent).where(CaseEvent.case_id == cases["a"].id, CaseEvent.kind == "transferred")
+    ).all()
     assert [(event.actor_id, event.at) for event in transfers] == [(manager.id, LATER)] * 2
     logged = db.session.scalars(select(AccessLogEntry).where(AccessLogEntry.kind == AccessKind.EXPORT)).all()
     assert len(logged) == 10 and {entry.user_id for entry in logged} == {manager.id}
@@ -90,8 +95,19 @@ def test_the_archive_export_command_writes_the_package_for_the_period(app, make_
     closed_history(app, make_user)
     manager = make_user(Role.RECORDS_MANAGER)
 
-    result = runner.invoke(args=["archive", "export", "--from", "2025-01-01", "--to", "2025-03-31",
-                                 "--by", manager.email, str(tmp_path / "package")])
+    result = runner.invoke(
+        args=[
+            "archive",
+            "export",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-03-31",
+            "--by",
+            manager.email,
+            str(tmp_path / "package"),
+        ]
+    )
 
     assert result.exit_code == 0, result.output
     assert "5 cases exported" in result.output
@@ -99,8 +115,19 @@ def test_the_archive_export_command_writes_the_package_for_the_period(app, make_
 
 
 def test_the_archive_export_command_refuses_an_unknown_user(app, runner, tmp_path):
-    result = runner.invoke(args=["archive", "export", "--from", "2025-01-01", "--to", "2025-03-31",
-                                 "--by", "niemand@example.org", str(tmp_path)])
+    result = runner.invoke(
+        args=[
+            "archive",
+            "export",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2025-03-31",
+            "--by",
+            "niemand@example.org",
+            str(tmp_path),
+        ]
+    )
 
     assert result.exit_code == 2 and "no user" in result.output
 
@@ -111,8 +138,10 @@ def test_the_records_manager_downloads_the_package_from_the_archive_page(app, cl
 
     preview = client.get("/records/archive?export-first=2025-01-01&export-last=2025-03-31&export-limit=50")
     token = csrf_from(preview.get_data(as_text=True))
-    download = client.post("/records/archive/export", data={
-        "csrf_token": token, "export-first": "2025-01-01", "export-last": "2025-03-31", "export-limit": "50"})
+    download = client.post(
+        "/records/archive/export",
+        data={"csrf_token": token, "export-first": "2025-01-01", "export-last": "2025-03-31", "export-limit": "50"},
+    )
 
     assert f"#{cases['a'].id}" in preview.get_data(as_text=True)
     assert download.status_code == 200 and download.mimetype == "application/zip"

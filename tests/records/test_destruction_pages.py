@@ -17,8 +17,9 @@ def test_the_records_manager_proposes_and_approves_a_list_in_the_pages(app, clie
 
     proposed = client.post("/records/destruction-lists/propose", data={"propose-csrf_token": token})
     page = client.get(proposed.headers["Location"]).get_data(as_text=True)
-    approved = client.post(proposed.headers["Location"] + "/approve",
-                           data={"approve-csrf_token": token, "approve-note": "Akkoord archief"})
+    approved = client.post(
+        proposed.headers["Location"] + "/approve", data={"approve-csrf_token": token, "approve-note": "Akkoord archief"}
+    )
 
     assert proposed.status_code == 303 and f"#{cases['a'].id}" in page
     assert approved.status_code == 303
@@ -45,10 +46,13 @@ def test_a_hold_is_placed_on_an_existing_case_only(app, client, auth, make_user,
     auth.login_as(make_user(Role.RECORDS_MANAGER))
     token = csrf_from(client.get("/records/destruction-lists").get_data(as_text=True))
 
-    missing = client.post("/records/holds", data={"hold-csrf_token": token, "hold-case_id": "987654",
-                                                  "hold-reason": "WOO"})
-    placed = client.post("/records/holds", data={"hold-csrf_token": token, "hold-case_id": str(cases["a"].id),
-                                                 "hold-reason": "WOO-verzoek"})
+    missing = client.post(
+        "/records/holds", data={"hold-csrf_token": token, "hold-case_id": "987654", "hold-reason": "WOO"}
+    )
+    placed = client.post(
+        "/records/holds",
+        data={"hold-csrf_token": token, "hold-case_id": str(cases["a"].id), "hold-reason": "WOO-verzoek"},
+    )
 
     assert missing.status_code == 400 and placed.status_code == 303
     assert db.session.scalar(select(LegalHold.case_id)) == cases["a"].id

@@ -8,10 +8,8 @@ from sqlalchemy import select, text
 from tests.records.builders import LATER, closed_history, report_figures
 from webcare.auth.models import Role
 from webcare.extensions import db
-from webcare.inbox.models import CaseEvent, CaseStatus
+from webcare.inbox.models import Author, CaseDecision, CaseEvent, CaseStatus, Message
 from webcare.inbox.queries import earlier_cases
-from webcare.inbox.models import Author, Message
-from webcare.inbox.models import CaseDecision
 from webcare.records import services
 from webcare.records.models import DestructionListStatus, PseudonymisedAuthor
 from webcare.records.retention import RetentionScheduleError, add_months, load_schedule, schedule_from_text
@@ -29,11 +27,15 @@ def test_the_shipped_schedule_sorts_cases_by_topic_and_outcome():
 
 def test_a_schedule_with_an_unknown_category_or_a_kept_category_with_a_term_is_refused():
     with pytest.raises(RetentionScheduleError, match="unknown categories: nergens"):
-        schedule_from_text("version: '1'\ndefault_category: a\ncategories: [{id: a, label: A, appraisal: destroy, "
-                           "term_months: 1}]\nrules: [{topics: [x], category: nergens}]")
+        schedule_from_text(
+            "version: '1'\ndefault_category: a\ncategories: [{id: a, label: A, appraisal: destroy, "
+            "term_months: 1}]\nrules: [{topics: [x], category: nergens}]"
+        )
     with pytest.raises(RetentionScheduleError, match="categories/0"):
-        schedule_from_text("version: '1'\ndefault_category: a\ncategories: [{id: a, label: A, appraisal: keep, "
-                           "term_months: 1}]\nrules: []")
+        schedule_from_text(
+            "version: '1'\ndefault_category: a\ncategories: [{id: a, label: A, appraisal: keep, "
+            "term_months: 1}]\nrules: []"
+        )
 
 
 def test_months_are_added_to_the_last_day_of_a_shorter_month():
@@ -63,13 +65,17 @@ def test_destruction_round_trip_removes_contents_and_leaves_every_report_figure_
     texts = db.session.execute(select(Message.text, Message.raw).where(Message.case_id.in_(destroyed))).all()
     assert set(texts) == {("", "{}")}
     assert db.session.get(Author, cases["a"].author_id).name is None
-    assert db.session.get(Message, db.session.scalar(
-        select(Message.id).where(Message.case_id == cases["f"].id))).text != ""
-    escalation = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == cases["b"].id,
-                                                           CaseEvent.kind == "escalated"))
+    assert (
+        db.session.get(Message, db.session.scalar(select(Message.id).where(Message.case_id == cases["f"].id))).text
+        != ""
+    )
+    escalation = db.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == cases["b"].id, CaseEvent.kind == "escalated")
+    )
     assert escalation.details == {"redacted": True}
-    destruction = db.session.scalar(select(CaseEvent).where(CaseEvent.case_id == cases["a"].id,
-                                                            CaseEvent.kind == "destroyed"))
+    destruction = db.session.scalar(
+        select(CaseEvent).where(CaseEvent.case_id == cases["a"].id, CaseEvent.kind == "destroyed")
+    )
     assert destruction.actor_id == manager.id and destruction.details["destruction_list"] == proposal.id
     assert proposal.status == DestructionListStatus.APPROVED and proposal.decided_by_id == manager.id
 

@@ -10,13 +10,12 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.reports.builders import case_of, ingest
 from tests.conftest import message_line
+from tests.reports.builders import case_of, ingest
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.inbox import services as inbox
-from webcare.inbox.models import CaseEvent
-from webcare.inbox.models import Message
+from webcare.inbox.models import CaseEvent, Message
 from webcare.records import services, subjects
 from webcare.records.models import AccessKind, AccessLogEntry, SubjectRequestKind, SubjectRequestStatus
 from webcare.records.residents import find_identities
@@ -29,14 +28,30 @@ LATER = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
 @pytest.fixture
 def fatima(app, make_user):
     """Fatima wrote on X (as @fatima_ea) and on Facebook (by name); someone else wrote on X too."""
-    ingest(app, [
-        message_line("x-1", base=ASKED, text="Mijn container is niet geleegd",
-                     author={"id": "x-fatima", "handle": "fatima_ea", "name": "F."}),
-        message_line("fb-1", base=ASKED + timedelta(days=2), channel="facebook", text="Lantaarnpaal kapot",
-                     author={"id": "fb-123", "handle": "fatima.elamrani", "name": "Fatima El Amrani"}),
-        message_line("x-2", base=ASKED, text="Vraag van iemand anders",
-                     author={"id": "x-kees", "handle": "kees", "name": "Kees Smit"}),
-    ])
+    ingest(
+        app,
+        [
+            message_line(
+                "x-1",
+                base=ASKED,
+                text="Mijn container is niet geleegd",
+                author={"id": "x-fatima", "handle": "fatima_ea", "name": "F."},
+            ),
+            message_line(
+                "fb-1",
+                base=ASKED + timedelta(days=2),
+                channel="facebook",
+                text="Lantaarnpaal kapot",
+                author={"id": "fb-123", "handle": "fatima.elamrani", "name": "Fatima El Amrani"},
+            ),
+            message_line(
+                "x-2",
+                base=ASKED,
+                text="Vraag van iemand anders",
+                author={"id": "x-kees", "handle": "kees", "name": "Kees Smit"},
+            ),
+        ],
+    )
     agent = make_user(Role.AGENT, Role.LEAD)
     for external_id in ("x-1", "fb-1", "x-2"):
         inbox.resolve_case(case_of(external_id), "answered", by=agent, now=ASKED + timedelta(days=5))
@@ -51,13 +66,18 @@ def test_the_search_finds_the_resident_on_both_channels_by_name_handle_or_platfo
 
 
 def test_the_access_package_holds_the_residents_messages_from_both_channels_and_is_logged(app, fatima):
-    request = subjects.register_request(SubjectRequestKind.ACCESS, "Fatima El Amrani", find_identities("fatima"),
-                                        by=fatima, received_at=LATER)
+    request = subjects.register_request(
+        SubjectRequestKind.ACCESS, "Fatima El Amrani", find_identities("fatima"), by=fatima, received_at=LATER
+    )
 
     package = zipfile.ZipFile(io.BytesIO(subjects.access_package(request, by=fatima, address="10.0.0.9", now=LATER)))
 
-    texts = [message["text"] for name in package.namelist() if name.endswith(".json")
-             for message in json.loads(package.read(name))["messages"]]
+    texts = [
+        message["text"]
+        for name in package.namelist()
+        if name.endswith(".json")
+        for message in json.loads(package.read(name))["messages"]
+    ]
     assert sorted(texts) == ["Lantaarnpaal kapot", "Mijn container is niet geleegd"]
     assert len([name for name in package.namelist() if name.endswith(".pdf")]) == 2
     assert request.due_at == datetime(2025, 7, 2, 9, 0, tzinfo=UTC)
@@ -69,8 +89,9 @@ def test_the_access_package_holds_the_residents_messages_from_both_channels_and_
 def test_erasure_is_refused_with_a_reason_under_hold_and_carried_out_without(app, fatima):
     on_hold, free = case_of("fb-1"), case_of("x-1")
     services.place_hold("Lopende klachtprocedure", by=fatima, case=on_hold, now=LATER)
-    request = subjects.register_request(SubjectRequestKind.ERASURE, "Fatima", find_identities("fatima"), by=fatima,
-                                        received_at=LATER)
+    request = subjects.register_request(
+        SubjectRequestKind.ERASURE, "Fatima", find_identities("fatima"), by=fatima, received_at=LATER
+    )
 
     outcome = subjects.carry_out_erasure(request, by=fatima, now=LATER)
 
@@ -79,16 +100,21 @@ def test_erasure_is_refused_with_a_reason_under_hold_and_carried_out_without(app
     assert db.session.scalar(select(Message.text).where(Message.case_id == free.id)) == ""
     assert db.session.scalar(select(Message.text).where(Message.case_id == on_hold.id)) == "Lantaarnpaal kapot"
     assert db.session.scalar(select(Message.text).where(Message.external_id == "x-2")) == "Vraag van iemand anders"
-    notes = {case_id: text for case_id, text in db.session.execute(
-        select(CaseEvent.case_id, CaseEvent.details).where(CaseEvent.kind == "note", CaseEvent.at == LATER))}
+    notes = {
+        case_id: text
+        for case_id, text in db.session.execute(
+            select(CaseEvent.case_id, CaseEvent.details).where(CaseEvent.kind == "note", CaseEvent.at == LATER)
+        )
+    }
     assert "Gewist" in notes[free.id]["text"] and "niet uitgevoerd: bevroren" in notes[on_hold.id]["text"]
     assert request.status == SubjectRequestStatus.DONE and "niet gewist" in request.outcome
 
 
 def test_erasure_of_only_held_cases_is_recorded_as_refused(app, fatima):
     services.place_hold("Bezwaar", by=fatima, author=case_of("fb-1").author, now=LATER)
-    request = subjects.register_request(SubjectRequestKind.ERASURE, "Fatima",
-                                        [case_of("fb-1").author], by=fatima, received_at=LATER)
+    request = subjects.register_request(
+        SubjectRequestKind.ERASURE, "Fatima", [case_of("fb-1").author], by=fatima, received_at=LATER
+    )
 
     subjects.carry_out_erasure(request, by=fatima, now=LATER)
 
@@ -97,5 +123,6 @@ def test_erasure_of_only_held_cases_is_recorded_as_refused(app, fatima):
 
 def test_only_the_privacy_officer_registers_requests(app, fatima, make_user):
     with pytest.raises(services.NotAllowed):
-        subjects.register_request(SubjectRequestKind.ACCESS, "Fatima", find_identities("fatima"),
-                                  by=make_user(Role.RECORDS_MANAGER))
+        subjects.register_request(
+            SubjectRequestKind.ACCESS, "Fatima", find_identities("fatima"), by=make_user(Role.RECORDS_MANAGER)
+        )

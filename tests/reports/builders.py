@@ -11,8 +11,7 @@ from sqlalchemy import select
 from tests.conftest import message_line, send_demo_accounts_to_the_log
 from webcare.accounts.models import Account, Channel
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseStatus
-from webcare.inbox.models import Message
+from webcare.inbox.models import Case, CaseStatus, Message
 from webcare.intake.services import import_jsonl
 from webcare.worker import run_worker
 

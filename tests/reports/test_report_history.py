@@ -20,17 +20,47 @@ CONVERSATIONS = [
     ("plain", datetime(2026, 3, 2, 9, 0, tzinfo=UTC), datetime(2026, 3, 2, 9, 25, tzinfo=UTC), 25 * 60, 25 * 60),
     # Friday 27 March 16:30 local (15:30 UTC) → Monday 30 March 09:00 local (07:00 UTC), over the DST
     # weekend: 64.5 h on the wall clock minus the hour skipped on 29 March = 63.5 h; staffed 30 + 30 min.
-    ("dst-spring", datetime(2026, 3, 27, 15, 30, tzinfo=UTC), datetime(2026, 3, 30, 7, 0, tzinfo=UTC), 63 * 3600 + 1800, 3600),
+    (
+        "dst-spring",
+        datetime(2026, 3, 27, 15, 30, tzinfo=UTC),
+        datetime(2026, 3, 30, 7, 0, tzinfo=UTC),
+        63 * 3600 + 1800,
+        3600,
+    ),
     # Friday 24 April 16:00 local → Tuesday 28 April 09:30 local: weekend and Koningsdag closed; staffed 2 h.
-    ("koningsdag", datetime(2026, 4, 24, 14, 0, tzinfo=UTC), datetime(2026, 4, 28, 7, 30, tzinfo=UTC), 3 * 86400 + 17 * 3600 + 1800, 2 * 3600),
+    (
+        "koningsdag",
+        datetime(2026, 4, 24, 14, 0, tzinfo=UTC),
+        datetime(2026, 4, 28, 7, 30, tzinfo=UTC),
+        3 * 86400 + 17 * 3600 + 1800,
+        2 * 3600,
+    ),
     # Sunday 25 October, the autumn DST day: 11:00 local (10:00 UTC, after the change) → Monday 26 October
     # 09:30 local (08:30 UTC): calendar 22.5 h; staffed 1 h on Monday.
-    ("dst-autumn", datetime(2026, 10, 25, 10, 0, tzinfo=UTC), datetime(2026, 10, 26, 8, 30, tzinfo=UTC), 22 * 3600 + 1800, 3600),
+    (
+        "dst-autumn",
+        datetime(2026, 10, 25, 10, 0, tzinfo=UTC),
+        datetime(2026, 10, 26, 8, 30, tzinfo=UTC),
+        22 * 3600 + 1800,
+        3600,
+    ),
     # Wednesday 24 December 2025 16:30 local → Monday 29 December 10:00 local: both Christmas days and a
     # weekend closed; staffed 30 min + 1.5 h = 2 h.
-    ("kerst", datetime(2025, 12, 24, 15, 30, tzinfo=UTC), datetime(2025, 12, 29, 9, 0, tzinfo=UTC), 4 * 86400 + 17 * 3600 + 1800, 2 * 3600),
+    (
+        "kerst",
+        datetime(2025, 12, 24, 15, 30, tzinfo=UTC),
+        datetime(2025, 12, 29, 9, 0, tzinfo=UTC),
+        4 * 86400 + 17 * 3600 + 1800,
+        2 * 3600,
+    ),
     # Asked in the evening, Tuesday 3 March 20:00 local → Wednesday 08:45 local: staffed 15 min.
-    ("evening", datetime(2026, 3, 3, 19, 0, tzinfo=UTC), datetime(2026, 3, 4, 7, 45, tzinfo=UTC), 12 * 3600 + 45 * 60, 15 * 60),
+    (
+        "evening",
+        datetime(2026, 3, 3, 19, 0, tzinfo=UTC),
+        datetime(2026, 3, 4, 7, 45, tzinfo=UTC),
+        12 * 3600 + 45 * 60,
+        15 * 60,
+    ),
 ]
 
 
@@ -59,7 +89,6 @@ def test_report_over_imported_history_gives_the_hand_computed_percentiles(app):
     staffed = totals(ReportQuery(YEAR, (), Clock.STAFFED, NOW))
 
     calendar_values = sorted(row[3] for row in CONVERSATIONS)
-    staffed_values = sorted(row[4] for row in CONVERSATIONS)
     # six answered cases, PERCENTILE.INC: p50 halfway 3rd–4th, p90 halfway 5th–6th, p95 a quarter past the 5th
     assert (calendar.cases, calendar.responded) == (7, 6)
     assert (calendar.first_response.p50, calendar.first_response.p90, calendar.first_response.p95) == (
@@ -68,7 +97,7 @@ def test_report_over_imported_history_gives_the_hand_computed_percentiles(app):
         calendar_values[4] + 0.75 * (calendar_values[5] - calendar_values[4]),
     )
     assert calendar.first_response.total_seconds == sum(calendar_values)
-    assert (staffed.first_response.p50, staffed.first_response.p90) == (3600, 7200)
+    assert (staffed.first_response.p50, staffed.first_response.p90) == (3600, 7200)  # the staffed clock, whole hours
     assert staffed.first_response.in_minutes() == {"count": 6, "mean": 66.67, "p50": 60.0, "p90": 120.0, "p95": 120.0}
 
 
@@ -86,7 +115,19 @@ def test_report_command_prints_json_per_group_in_minutes(app, runner):
     ingest(app, _history())
 
     result = runner.invoke(
-        args=["report", "--from", "2025-12-01", "--to", "2026-12-31", "--by", "channel", "--clock", "staffed", "--format", "json"]
+        args=[
+            "report",
+            "--from",
+            "2025-12-01",
+            "--to",
+            "2026-12-31",
+            "--by",
+            "channel",
+            "--clock",
+            "staffed",
+            "--format",
+            "json",
+        ]
     )
 
     assert result.exit_code == 0, result.output
@@ -101,7 +142,9 @@ def test_report_command_prints_json_per_group_in_minutes(app, runner):
 def test_report_command_writes_csv_and_a_table(app, runner):
     ingest(app, _history())
 
-    as_csv = runner.invoke(args=["report", "--from", "2025-12-01", "--to", "2026-12-31", "--by", "band", "--format", "csv"])
+    as_csv = runner.invoke(
+        args=["report", "--from", "2025-12-01", "--to", "2026-12-31", "--by", "band", "--format", "csv"]
+    )
     as_table = runner.invoke(args=["report", "--from", "2025-12-01", "--to", "2026-12-31", "--format", "table"])
     backwards = runner.invoke(args=["report", "--from", "2026-02-01", "--to", "2026-01-01", "--format", "json"])
 

@@ -9,19 +9,17 @@ from sqlalchemy import select, update
 
 from tests.conftest import message_line
 from tests.reports.builders import case_of, ingest, make_case
-from webcare.auth.models import Role
 from webcare.accounts.models import Account, Channel
+from webcare.auth.models import Role
 from webcare.channels.webform import send_pending_receipts, submit_contact_form
 from webcare.extensions import db
-from webcare.inbox.models import Case
-from webcare.inbox.models import Message
-from webcare.worker import run_worker
-from webcare.inbox.models import Bundle, CaseDecision
+from webcare.inbox.models import Bundle, Case, CaseDecision, Message
 from webcare.protocol.services import activate_file
 from webcare.reports.metrics import TIME_METRICS, Clock
 from webcare.reports.queries import Period, ReportQuery, metric_statistics, totals
 from webcare.resources import resource_dir
 from webcare.timeutil import UTC
+from webcare.worker import run_worker
 
 MARCH = Period(date(2026, 3, 1), date(2026, 3, 31))
 NOVEMBER = Period(date(2026, 11, 1), date(2026, 11, 30))
@@ -44,12 +42,21 @@ def _set_triage_moments(external_id: str, received_at: datetime, decided_at: dat
 def test_time_to_triage_runs_from_receipt_to_the_first_decision_on_both_clocks(app, protocol):
     friday = datetime(2026, 3, 6, 14, 30, tzinfo=UTC)  # Friday 15:30 local
     tuesday = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)  # Tuesday 10:00 local
-    ingest(app, [
-        message_line("late-friday", base=friday, text="Wanneer wordt het grofvuil opgehaald?"),
-        message_line("tuesday", base=tuesday, text="Hoe vraag ik een parkeervergunning aan?", author={"id": "u2"}),
-        message_line("tuesday-again", base=tuesday, minutes=30, in_reply_to="tuesday", text="En wat kost die?",
-                     author={"id": "u2"}),
-    ])
+    ingest(
+        app,
+        [
+            message_line("late-friday", base=friday, text="Wanneer wordt het grofvuil opgehaald?"),
+            message_line("tuesday", base=tuesday, text="Hoe vraag ik een parkeervergunning aan?", author={"id": "u2"}),
+            message_line(
+                "tuesday-again",
+                base=tuesday,
+                minutes=30,
+                in_reply_to="tuesday",
+                text="En wat kost die?",
+                author={"id": "u2"},
+            ),
+        ],
+    )
     # Decided Monday 09:00 local: calendar 2 d 17.5 h; staffed 30 min on Friday (closes 16:00) + 30 min Monday.
     _set_triage_moments("late-friday", friday, datetime(2026, 3, 9, 8, 0, tzinfo=UTC))
     _set_triage_moments("tuesday", tuesday, tuesday + timedelta(minutes=2))
@@ -71,8 +78,13 @@ def test_time_to_triage_runs_from_receipt_to_the_first_decision_on_both_clocks(a
 def test_resolution_time_comes_from_the_maintained_columns_on_each_clock(app):
     monday = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     for hours, staffed_hours in ((2, 2), (30, 9), (70, 20)):
-        make_case(monday, response_seconds=60, resolved_at=monday + timedelta(hours=hours),
-                  resolution_seconds=hours * 3600, resolution_staffed_seconds=staffed_hours * 3600)
+        make_case(
+            monday,
+            response_seconds=60,
+            resolved_at=monday + timedelta(hours=hours),
+            resolution_seconds=hours * 3600,
+            resolution_staffed_seconds=staffed_hours * 3600,
+        )
     make_case(monday, response_seconds=60)  # not resolved: no resolution time
     db.session.commit()
     query = ReportQuery(MARCH, (), now=NOW)
@@ -80,7 +92,13 @@ def test_resolution_time_comes_from_the_maintained_columns_on_each_clock(app):
     calendar = metric_statistics(query, TIME_METRICS["resolution"], Clock.CALENDAR)[()]
     staffed = metric_statistics(query, TIME_METRICS["resolution"], Clock.STAFFED)[()]
 
-    assert calendar.in_minutes() == {"count": 3, "mean": 34 * 60.0, "p50": 30 * 60.0, "p90": 62 * 60.0, "p95": 66 * 60.0}
+    assert calendar.in_minutes() == {
+        "count": 3,
+        "mean": 34 * 60.0,
+        "p50": 30 * 60.0,
+        "p90": 62 * 60.0,
+        "p95": 66 * 60.0,
+    }
     assert (staffed.count, staffed.mean, staffed.p50) == (3, 31 / 3 * 3600, 9 * 3600)
 
 
@@ -100,32 +118,44 @@ def test_first_assignment_on_the_staffed_clock_skips_the_closed_evening(app, mak
 
 
 def test_a_bundles_summary_reply_is_the_first_response_of_each_member_in_the_report(app, protocol, make_user):
+    from webcare.inbox.bundles import close_due_bundles
     from webcare.mandates.models import Permission
     from webcare.mandates.services import add_rule
-    from webcare.inbox.bundles import close_due_bundles
     from webcare.replies.bundles import answer_bundle
     from webcare.replies.outbox import send_due_replies
 
     lead = make_user(Role.LEAD)
     add_rule(role=Role.LEAD, permission=Permission.MAY_SEND, by=None)
     base = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-    ingest(app, [
-        message_line(f"w{i}", base=base, minutes=i * 3, author={"id": f"a{i}"}, channel="facebook",
-                     text="Waarom wordt de markt verplaatst naar het parkeerterrein? Slecht plan")
-        for i in range(12)
-    ])
+    ingest(
+        app,
+        [
+            message_line(
+                f"w{i}",
+                base=base,
+                minutes=i * 3,
+                author={"id": f"a{i}"},
+                channel="facebook",
+                text="Waarom wordt de markt verplaatst naar het parkeerterrein? Slecht plan",
+            )
+            for i in range(12)
+        ],
+    )
     bundle = db.session.scalar(select(Bundle))
     close_due_bundles(now=bundle.closes_at)
     answered_at = bundle.closes_at + timedelta(minutes=10)
-    answer_bundle(bundle, "We krijgen veel vragen over de markt: https://lindeburg.example/markt", by=lead, now=answered_at)
+    answer_bundle(
+        bundle, "We krijgen veel vragen over de markt: https://lindeburg.example/markt", by=lead, now=answered_at
+    )
     sent_at = answered_at + timedelta(minutes=1)
     send_due_replies(now=sent_at)
 
     members = db.session.scalars(select(Case).where(Case.bundle_id == bundle.id)).all()
     arrivals = {}
     for member in members:
-        external_id = db.session.scalar(select(Message.external_id).where(Message.case_id == member.id,
-                                                                         Message.direction == "inbound"))
+        external_id = db.session.scalar(
+            select(Message.external_id).where(Message.case_id == member.id, Message.direction == "inbound")
+        )
         arrivals[member.id] = base + timedelta(minutes=3 * int(external_id[1:]))
     expected = sorted(int((sent_at - arrival).total_seconds()) for arrival in arrivals.values())
     bundled = totals(ReportQuery(NOVEMBER, (), Clock.CALENDAR, NOW))
@@ -145,8 +175,9 @@ def test_the_automatic_receipt_of_the_web_form_is_not_a_first_response(app, smtp
     db.session.add(account)
     db.session.commit()
     asked = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
-    submitted = submit_contact_form(account, name="Renée", email="renee@example.nl", text="De stoep is kapot.",
-                                    address="192.0.2.10", now=asked)
+    submitted = submit_contact_form(
+        account, name="Renée", email="renee@example.nl", text="De stoep is kapot.", address="192.0.2.10", now=asked
+    )
     db.session.commit()
     run_worker(app, drain=True)
 

@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from tests.reports.builders import make_case
-from webcare.auth.models import Role
 from webcare.accounts.models import Channel
+from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.reports.metrics import TIME_METRICS, Clock
 from webcare.reports.queries import Period, ReportQuery, metric_statistics
@@ -66,7 +66,9 @@ def _exported_cases(client) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
 
 
-def test_every_percentile_equals_the_spreadsheet_over_the_exported_cases(app, client, runner, make_user, thirty_six_cases):
+def test_every_percentile_equals_the_spreadsheet_over_the_exported_cases(
+    app, client, runner, make_user, thirty_six_cases
+):
     _log_in(client, make_user(Role.MANAGER))
     rows = _exported_cases(client)
     assert len(rows) == 36
@@ -96,16 +98,25 @@ def test_every_percentile_equals_the_spreadsheet_over_the_exported_cases(app, cl
         if row["first_response_seconds"]:
             answered[row["channel"]].append(int(row["first_response_seconds"]))
     expected = {
-        channel: [_minutes(_spreadsheet_percentile(values, p)) for p in (50, 90, 95)] for channel, values in answered.items()
+        channel: [_minutes(_spreadsheet_percentile(values, p)) for p in (50, 90, 95)]
+        for channel, values in answered.items()
     }
 
-    groups = csv.DictReader(io.StringIO(
-        client.get("/reports/export/groups.csv", query_string={**RANGE, "variant": "machine", "by": "channel"}).get_data(as_text=True)
-    ))
-    cli = runner.invoke(args=["report", "--from", RANGE["from"], "--to", RANGE["to"], "--by", "channel", "--format", "json"])
+    groups = csv.DictReader(
+        io.StringIO(
+            client.get(
+                "/reports/export/groups.csv", query_string={**RANGE, "variant": "machine", "by": "channel"}
+            ).get_data(as_text=True)
+        )
+    )
+    cli = runner.invoke(
+        args=["report", "--from", RANGE["from"], "--to", RANGE["to"], "--by", "channel", "--format", "json"]
+    )
 
     assert sum(len(values) for values in answered.values()) == 34
-    assert {row["channel"]: [float(row[f"first_response_p{p}_minutes"]) for p in (50, 90, 95)] for row in groups} == expected
+    assert {
+        row["channel"]: [float(row[f"first_response_p{p}_minutes"]) for p in (50, 90, 95)] for row in groups
+    } == expected
     assert {
         group["group"]: [group["first_response_minutes"][f"p{p}"] for p in (50, 90, 95)]
         for group in json.loads(cli.output)["groups"]

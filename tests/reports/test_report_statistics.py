@@ -64,7 +64,10 @@ def test_attainment_counts_answers_at_or_before_the_due_time_and_breaches_per_pr
     make_case(MONDAY, priority="low", due_in=due)  # breached
     db.session.commit()
 
-    rows = {row.key: row for row in group_rows(ReportQuery(Period(date(2026, 3, 1), date(2026, 4, 1)), ["priority"], now=NOW))}
+    rows = {
+        row.key: row
+        for row in group_rows(ReportQuery(Period(date(2026, 3, 1), date(2026, 4, 1)), ["priority"], now=NOW))
+    }
 
     assert (rows["high"].within_norm, rows["high"].breached, rows["high"].attainment) == (2, 2, 0.5)
     assert (rows["normal"].within_norm, rows["normal"].breached, rows["normal"].attainment) == (0, 0, None)

@@ -28,8 +28,13 @@ def _log_in(client, user) -> None:
 def _recent_cases() -> None:
     start = utcnow() - timedelta(days=2)
     for minutes in (5, 15, 45):
-        make_case(start + timedelta(hours=minutes), response_seconds=minutes * 60, priority="high",
-                  due_in=timedelta(minutes=30), topic="afval")
+        make_case(
+            start + timedelta(hours=minutes),
+            response_seconds=minutes * 60,
+            priority="high",
+            due_in=timedelta(minutes=30),
+            topic="afval",
+        )
     make_case(start, priority="normal", due_in=timedelta(hours=1), topic="parkeren")
     db.session.commit()
 
@@ -60,7 +65,7 @@ def test_reports_page_shows_attainment_topics_and_the_previous_period(app, clien
     assert "afval" in page and "parkeren" in page
     assert "66,7%" in page  # high: two of three answered within 30 minutes
     assert '<span title="15 min">15 min</span>' in page  # high: median of 5, 15 and 45 minutes
-    assert 'data-chart=' in page and "<script>" not in page
+    assert "data-chart=" in page and "<script>" not in page
     assert "Geen gegevens: de besluiten van het reactieprotocol in deze periode bevatten geen sentiment." in page
 
 

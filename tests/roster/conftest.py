@@ -77,8 +77,15 @@ def make_case(app):
 
     def make(arrived, *, priority=None, owner=None, status=None, action=None):
         case = Case(
-            channel=Channel.X, account_id=account.id, is_public=True, first_inbound_at=arrived,
-            last_message_at=arrived, queue_at=arrived, priority=priority, owner=owner, subject="Vraag over afval",
+            channel=Channel.X,
+            account_id=account.id,
+            is_public=True,
+            first_inbound_at=arrived,
+            last_message_at=arrived,
+            queue_at=arrived,
+            priority=priority,
+            owner=owner,
+            subject="Vraag over afval",
             action=action,
         )
         if status is not None:

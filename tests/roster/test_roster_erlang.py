@@ -37,7 +37,11 @@ def test_low_volume_hours_take_the_minimum_coverage_and_show_both_numbers():
     arrivals = {(0, 10): 2.0, (0, 11): 60.0}
     minimum = {(0, 10): 2, (0, 11): 2, (0, 12): 1}
     staffing = staffing_per_hour_of_week(arrivals, timedelta(minutes=6), timedelta(minutes=15), 0.8, minimum)
-    assert (staffing[(0, 10)].workload_agents, staffing[(0, 10)].minimum_coverage, staffing[(0, 10)].needed) == (1, 2, 2)
+    assert (staffing[(0, 10)].workload_agents, staffing[(0, 10)].minimum_coverage, staffing[(0, 10)].needed) == (
+        1,
+        2,
+        2,
+    )
     assert staffing[(0, 11)].workload_agents > 2 and staffing[(0, 11)].needed == staffing[(0, 11)].workload_agents
     assert (staffing[(0, 12)].workload_agents, staffing[(0, 12)].needed) == (0, 1)
 

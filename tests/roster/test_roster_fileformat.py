@@ -62,16 +62,23 @@ def test_schema_errors_name_the_file_the_line_and_the_path():
     broken = MINIMAL.replace("kind: evening", "kind: nachtdienst").replace("start: 17:00\n", "start: 25:00\n", 1)
     with pytest.raises(RosterFileError) as raised:
         parse_roster(broken, "team.yaml")
-    assert any(problem.startswith("team.yaml:7: rotations[0].kind: 'nachtdienst' is not one of") for problem in raised.value.problems)
+    assert any(
+        problem.startswith("team.yaml:7: rotations[0].kind: 'nachtdienst' is not one of")
+        for problem in raised.value.problems
+    )
     assert any(problem.startswith("team.yaml:10: rotations[0].start:") for problem in raised.value.problems)
 
 
 def test_unknown_people_and_impossible_dates_are_reported_with_their_lines():
-    broken = MINIMAL.replace("people: [anna, bram]", "people: [anna, cees]").replace("2026-03-02 17:00", "2026-02-30 17:00")
+    broken = MINIMAL.replace("people: [anna, bram]", "people: [anna, cees]").replace(
+        "2026-03-02 17:00", "2026-02-30 17:00"
+    )
     with pytest.raises(RosterFileError) as raised:
         parse_roster(broken, "team.yaml")
     assert "team.yaml:8: rotations[0].people[1]: unknown person 'cees'" in raised.value.problems
-    assert any(problem.startswith("team.yaml:12: rotations[0].anchor: not a valid date") for problem in raised.value.problems)
+    assert any(
+        problem.startswith("team.yaml:12: rotations[0].anchor: not a valid date") for problem in raised.value.problems
+    )
 
 
 def test_invalid_yaml_is_reported_with_its_line():
@@ -99,7 +106,9 @@ def test_replace_override_without_replacement_is_refused():
 def test_preview_prints_json_intervals_with_utc_times_people_kinds_and_flags(tmp_path):
     roster_file = tmp_path / "team.yaml"
     roster_file.write_text(MINIMAL)
-    result = CliRunner().invoke(roster, ["preview", str(roster_file), "--from", "2026-03-02", "--to", "2026-03-02", "--format", "json"])
+    result = CliRunner().invoke(
+        roster, ["preview", str(roster_file), "--from", "2026-03-02", "--to", "2026-03-02", "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     intervals = json.loads(result.output)
     assert [(item["start"], item["end"], item["people"], item["kinds"], item["flags"]) for item in intervals] == [

@@ -10,7 +10,9 @@ OFFICE_HOURS = OfficeHours.weekdays(time(8, 30), time(17), evening_end=time(22))
 def test_hours_per_person_are_split_into_office_evening_night_weekend_and_holiday():
     late = rotation(("a",), days={0, 4, 5}, start=time(16), end=time(23))
     closed_monday = date(2026, 3, 9)
-    schedule = compute_schedule(Roster((person("a"),), (late,)), local(2026, 3, 2), local(2026, 3, 10), frozenset({closed_monday}))
+    schedule = compute_schedule(
+        Roster((person("a"),), (late,)), local(2026, 3, 2), local(2026, 3, 10), frozenset({closed_monday})
+    )
     assert hours_per_person(schedule, OFFICE_HOURS) == {
         "a": BandHours(office=2.0, evening=10.0, night=2.0, weekend=7.0, holiday=7.0)
     }
@@ -38,8 +40,15 @@ def test_fairness_summary_counts_unpleasant_hours_and_separate_slots_per_person(
 
 def test_weekly_24_hour_rotation_over_eight_weeks_gives_two_people_equal_hours():
     on_call = rotation(
-        ("a", "b"), days=EVERY_DAY, start=time(9), end=time(9), anchor=datetime(2026, 1, 5, 9), frequency=Frequency.WEEKLY
+        ("a", "b"),
+        days=EVERY_DAY,
+        start=time(9),
+        end=time(9),
+        anchor=datetime(2026, 1, 5, 9),
+        frequency=Frequency.WEEKLY,
     )
-    schedule = compute_schedule(Roster((person("a"), person("b")), (on_call,)), local(2026, 1, 5, 9), local(2026, 3, 2, 9))
+    schedule = compute_schedule(
+        Roster((person("a"), person("b")), (on_call,)), local(2026, 1, 5, 9), local(2026, 3, 2, 9)
+    )
     hours = hours_per_person(schedule, OFFICE_HOURS)
     assert hours["a"].total == hours["b"].total == 4 * 7 * 24

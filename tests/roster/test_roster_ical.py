@@ -1,4 +1,4 @@
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 
 import icalendar
 
@@ -6,7 +6,7 @@ from tests.roster.builders import local, person, rotation
 from webcare.roster.engine import Roster, ShiftKind, compute_schedule
 from webcare.roster.ical import PRODUCT_ID, ical_feed
 
-NOW = datetime(2026, 3, 1, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 TEAM = (person("anna"), person("bram"))
 
 
@@ -34,7 +34,10 @@ def test_person_feed_parses_back_with_utc_times_kind_in_summary_and_dtstamp(app)
 
 def test_uids_are_stable_across_feeds_and_unique_within_one():
     first = [str(event["uid"]) for event in events(ical_feed(schedule(), now=NOW, person_id="bram"))]
-    later = [str(event["uid"]) for event in events(ical_feed(schedule(), now=datetime(2026, 3, 2, tzinfo=timezone.utc), person_id="bram"))]
+    later = [
+        str(event["uid"])
+        for event in events(ical_feed(schedule(), now=datetime(2026, 3, 2, tzinfo=UTC), person_id="bram"))
+    ]
     assert first == later
     assert len(set(first)) == len(first) == 3
 

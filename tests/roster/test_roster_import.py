@@ -20,7 +20,13 @@ def _snapshot() -> list:
     rows = []
     for model in (RosterConfig, RosterPerson, RotationEntry, OverrideEntry, LeaveEntry):
         for row in db.session.scalars(select(model).order_by(model.id)):
-            rows.append({column.name: getattr(row, column.key) for column in model.__table__.columns if column.name != "updated_at"})
+            rows.append(
+                {
+                    column.name: getattr(row, column.key)
+                    for column in model.__table__.columns
+                    if column.name != "updated_at"
+                }
+            )
     return rows
 
 
@@ -40,12 +46,19 @@ def test_reimport_with_changes_updates_the_files_entries_and_keeps_the_apps(team
     config = db.session.scalar(select(RosterConfig))
     anna = db.session.scalar(select(RosterPerson).where(RosterPerson.key == "anna"))
     add_override(
-        config, action=OverrideAction.REMOVE, person_id=anna.id,
-        start=datetime(2026, 11, 3, 8, tzinfo=UTC), end=datetime(2026, 11, 3, 16, tzinfo=UTC), by=team_setup.lead,
+        config,
+        action=OverrideAction.REMOVE,
+        person_id=anna.id,
+        start=datetime(2026, 11, 3, 8, tzinfo=UTC),
+        end=datetime(2026, 11, 3, 16, tzinfo=UTC),
+        by=team_setup.lead,
     )
     revision = config.revision
-    changed = TEAM_ROSTER.replace('end: "21:00", anchor: 2026-11-02 17:00', 'end: "22:00", anchor: 2026-11-02 17:00').replace(
-        "  - {id: piket, kind: on_call, people: [cees], days: [every_day], start: \"21:00\", end: \"09:00\", anchor: 2026-11-02 21:00}\n", ""
+    changed = TEAM_ROSTER.replace(
+        'end: "21:00", anchor: 2026-11-02 17:00', 'end: "22:00", anchor: 2026-11-02 17:00'
+    ).replace(
+        '  - {id: piket, kind: on_call, people: [cees], days: [every_day], start: "21:00", end: "09:00", anchor: 2026-11-02 21:00}\n',
+        "",
     )
     summary = import_roster(parse_roster(changed, "team.yaml"))
     assert (summary.changed, summary.removed) == (1, 1)

@@ -48,7 +48,8 @@ def test_higher_priority_rotation_masks_lower_and_equal_priorities_are_all_on_du
 
 def test_add_override_puts_an_extra_person_on_duty_for_its_span():
     schedule = schedule_of(
-        rotations=[rotation(("a",))], overrides=[Override(OverrideAction.ADD, "x", TUESDAY_MORNING, kind=ShiftKind.ON_CALL)]
+        rotations=[rotation(("a",))],
+        overrides=[Override(OverrideAction.ADD, "x", TUESDAY_MORNING, kind=ShiftKind.ON_CALL)],
     )
     interval = next(interval for interval in schedule.intervals if "x" in interval.people)
     assert (interval.start, interval.end) == (TUESDAY_MORNING.start, TUESDAY_MORNING.end)
@@ -71,13 +72,16 @@ def test_replace_override_swaps_the_person_and_keeps_the_shift_kind():
         overrides=[Override(OverrideAction.REPLACE, "a", TUESDAY_MORNING, replacement_id="d")],
     )
     assert on_duty_at(schedule, local(2026, 3, 3, 10)) == {"d"}
-    assert schedule.intervals[[i.start for i in schedule.intervals].index(TUESDAY_MORNING.start)].kinds_of("d") == {ShiftKind.EVENING}
+    assert schedule.intervals[[i.start for i in schedule.intervals].index(TUESDAY_MORNING.start)].kinds_of("d") == {
+        ShiftKind.EVENING
+    }
     assert on_duty_at(schedule, local(2026, 3, 3, 14)) == {"a"}
 
 
 def test_replace_override_for_someone_not_on_duty_changes_nothing():
     schedule = schedule_of(
-        rotations=[rotation(("a",))], overrides=[Override(OverrideAction.REPLACE, "b", TUESDAY_MORNING, replacement_id="d")]
+        rotations=[rotation(("a",))],
+        overrides=[Override(OverrideAction.REPLACE, "b", TUESDAY_MORNING, replacement_id="d")],
     )
     assert on_duty_at(schedule, local(2026, 3, 3, 10)) == {"a"}
 
@@ -86,7 +90,11 @@ def test_leave_removes_a_person_from_rotations_overrides_and_fixed_shifts():
     leave = Absence("a", Interval(local(2026, 3, 3), local(2026, 3, 5)), "vakantie")
     schedule = schedule_of(
         rotations=[rotation(("a",)), rotation(("b",), rotation_id="second")],
-        overrides=[Override(OverrideAction.ADD, "a", Interval(local(2026, 3, 4, 18), local(2026, 3, 4, 20)), kind=ShiftKind.EVENING)],
+        overrides=[
+            Override(
+                OverrideAction.ADD, "a", Interval(local(2026, 3, 4, 18), local(2026, 3, 4, 20)), kind=ShiftKind.EVENING
+            )
+        ],
         fixed_shifts=[FixedShift("a", Interval(local(2026, 3, 4, 6), local(2026, 3, 4, 8)), ShiftKind.ON_CALL)],
         absences=[leave],
     )
@@ -99,7 +107,10 @@ def test_leave_removes_a_person_from_rotations_overrides_and_fixed_shifts():
 
 def test_schedule_is_sorted_contiguous_and_merges_identical_neighbours():
     schedule = schedule_of(
-        rotations=[rotation(("a",), start=time(9), end=time(13)), rotation(("a",), rotation_id="afternoon", start=time(13), end=time(17))]
+        rotations=[
+            rotation(("a",), start=time(9), end=time(13)),
+            rotation(("a",), rotation_id="afternoon", start=time(13), end=time(17)),
+        ]
     )
     spans = [(interval.start, interval.end) for interval in schedule.intervals]
     assert all(earlier[1] == later[0] for earlier, later in zip(spans, spans[1:]))

@@ -17,14 +17,33 @@ def turns(schedule, days, hour=12):
 def test_weekday_rotation_of_five_gives_each_person_one_day_and_weekends_use_no_turn():
     schedule = schedule_of(rotation(("a", "b", "c", "d", "e")), start=local(2026, 3, 2), end=local(2026, 3, 17))
     assert turns(schedule, range(2, 17)) == [
-        ["a"], ["b"], ["c"], ["d"], ["e"], [], [],
-        ["a"], ["b"], ["c"], ["d"], ["e"], [], [],
+        ["a"],
+        ["b"],
+        ["c"],
+        ["d"],
+        ["e"],
+        [],
+        [],
+        ["a"],
+        ["b"],
+        ["c"],
+        ["d"],
+        ["e"],
+        [],
+        [],
         ["a"],
     ]
 
 
 def test_weekly_handoff_keeps_local_clock_time_so_the_spring_week_lasts_167_hours():
-    weekly = rotation(("a", "b"), days=EVERY_DAY, start=time(9), end=time(9), anchor=datetime(2026, 3, 23, 9), frequency=Frequency.WEEKLY)
+    weekly = rotation(
+        ("a", "b"),
+        days=EVERY_DAY,
+        start=time(9),
+        end=time(9),
+        anchor=datetime(2026, 3, 23, 9),
+        frequency=Frequency.WEEKLY,
+    )
     schedule = schedule_of(weekly, start=local(2026, 3, 23), end=local(2026, 4, 7))
     week_of_a = next(interval for interval in schedule.intervals if interval.people == {"a"})
     assert week_of_a.start == local(2026, 3, 23, 9)
@@ -33,7 +52,14 @@ def test_weekly_handoff_keeps_local_clock_time_so_the_spring_week_lasts_167_hour
 
 
 def test_weekly_handoff_keeps_local_clock_time_so_the_autumn_week_lasts_169_hours():
-    weekly = rotation(("a", "b"), days=EVERY_DAY, start=time(9), end=time(9), anchor=datetime(2026, 10, 19, 9), frequency=Frequency.WEEKLY)
+    weekly = rotation(
+        ("a", "b"),
+        days=EVERY_DAY,
+        start=time(9),
+        end=time(9),
+        anchor=datetime(2026, 10, 19, 9),
+        frequency=Frequency.WEEKLY,
+    )
     schedule = schedule_of(weekly, start=local(2026, 10, 19), end=local(2026, 11, 3))
     week_of_a = next(interval for interval in schedule.intervals if interval.people == {"a"})
     assert (week_of_a.start, week_of_a.end) == (local(2026, 10, 19, 9), local(2026, 10, 26, 9))
@@ -42,7 +68,12 @@ def test_weekly_handoff_keeps_local_clock_time_so_the_autumn_week_lasts_169_hour
 
 def test_handoff_at_0230_on_the_spring_change_moves_to_0300_local():
     weekly = rotation(
-        ("a", "b"), days=EVERY_DAY, start=time(2, 30), end=time(2, 30), anchor=datetime(2026, 3, 22, 2, 30), frequency=Frequency.WEEKLY
+        ("a", "b"),
+        days=EVERY_DAY,
+        start=time(2, 30),
+        end=time(2, 30),
+        anchor=datetime(2026, 3, 22, 2, 30),
+        frequency=Frequency.WEEKLY,
     )
     schedule = schedule_of(weekly, start=local(2026, 3, 22), end=local(2026, 4, 1))
     week_of_a = next(interval for interval in schedule.intervals if interval.people == {"a"})
@@ -76,7 +107,15 @@ def test_interval_of_two_weeks_keeps_each_person_on_for_two_weeks():
     fortnightly = rotation(("a", "b", "c"), anchor=datetime(2026, 3, 2, 9), frequency=Frequency.WEEKLY, interval=2)
     schedule = schedule_of(fortnightly, start=local(2026, 3, 2), end=local(2026, 4, 15))
     mondays = [local(2026, 3, 2, 12) + timedelta(weeks=week) for week in range(7)]
-    assert [sorted(on_duty_at(schedule, monday)) for monday in mondays] == [["a"], ["a"], ["b"], ["b"], ["c"], ["c"], ["a"]]
+    assert [sorted(on_duty_at(schedule, monday)) for monday in mondays] == [
+        ["a"],
+        ["a"],
+        ["b"],
+        ["b"],
+        ["c"],
+        ["c"],
+        ["a"],
+    ]
 
 
 def test_phase_anchor_before_effective_from_keeps_counting_from_the_anchor():

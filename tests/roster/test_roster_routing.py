@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 from tests.roster.builders import local
 from webcare.extensions import db
 from webcare.inbox.models import CaseEvent, Priority
+from webcare.inbox.routing import route_case
 from webcare.notifications.models import Notification
 from webcare.notifications.services import send_pending_emails
 from webcare.roster.models import CaseDutyRecord, ImmutableDutyRecord
-from webcare.inbox.routing import route_case
 
 MONDAY_MORNING = local(2026, 11, 2, 10, 0)
 
@@ -55,7 +55,9 @@ def test_an_evening_case_needing_a_higher_mandate_waits_for_the_morning(team_set
     result = route_case(make_case(evening), needed_mandate_level=2, topic=None, now=evening)
     assert result.assigned_to is None
     assert result.waits_until == local(2026, 11, 3, 9, 0)
-    assert route_case(make_case(evening), needed_mandate_level=1, topic=None, now=evening).assigned_to == team_setup.bram
+    assert (
+        route_case(make_case(evening), needed_mandate_level=1, topic=None, now=evening).assigned_to == team_setup.bram
+    )
 
 
 @pytest.fixture
@@ -78,7 +80,9 @@ def smtp_server(app):
     controller.stop()
 
 
-def test_an_urgent_case_at_night_notifies_the_on_call_person_by_email_and_in_the_app(team_setup, make_case, smtp_server):
+def test_an_urgent_case_at_night_notifies_the_on_call_person_by_email_and_in_the_app(
+    team_setup, make_case, smtp_server
+):
     night = local(2026, 11, 3, 2, 0)
     case = make_case(night, priority=Priority.URGENT)
     result = route_case(case, needed_mandate_level=1, topic=None, now=night)

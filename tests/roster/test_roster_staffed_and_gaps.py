@@ -38,10 +38,18 @@ def test_the_staffed_sla_duration_skips_the_weekend(team_setup):
 def test_gap_warnings_are_typed_and_told_to_the_leads_once(team_setup):
     config = db.session.scalar(select(RosterConfig))
     person = {p.key: p for p in db.session.scalars(select(RosterPerson))}
-    add_leave(config, person_id=person["bram"].id, start=local(2026, 11, 10), end=local(2026, 11, 11), by=team_setup.lead)
-    add_leave(config, person_id=person["cees"].id, start=local(2026, 11, 10), end=local(2026, 11, 11), by=team_setup.lead)
-    add_leave(config, person_id=person["anna"].id, start=local(2026, 11, 12), end=local(2026, 11, 13), by=team_setup.lead)
-    add_leave(config, person_id=person["cees"].id, start=local(2026, 11, 12), end=local(2026, 11, 13), by=team_setup.lead)
+    add_leave(
+        config, person_id=person["bram"].id, start=local(2026, 11, 10), end=local(2026, 11, 11), by=team_setup.lead
+    )
+    add_leave(
+        config, person_id=person["cees"].id, start=local(2026, 11, 10), end=local(2026, 11, 11), by=team_setup.lead
+    )
+    add_leave(
+        config, person_id=person["anna"].id, start=local(2026, 11, 12), end=local(2026, 11, 13), by=team_setup.lead
+    )
+    add_leave(
+        config, person_id=person["cees"].id, start=local(2026, 11, 12), end=local(2026, 11, 13), by=team_setup.lead
+    )
     now = local(2026, 11, 2, 8, 0)
 
     reported = warn_about_gaps(now)["Webcare"]
@@ -56,6 +64,8 @@ def test_gap_warnings_are_typed_and_told_to_the_leads_once(team_setup):
 
     assert warn_about_gaps(now + timedelta(hours=1)) == {}
 
-    add_leave(config, person_id=person["anna"].id, start=local(2026, 11, 10), end=local(2026, 11, 11), by=team_setup.lead)
+    add_leave(
+        config, person_id=person["anna"].id, start=local(2026, 11, 10), end=local(2026, 11, 11), by=team_setup.lead
+    )
     changed = warn_about_gaps(now + timedelta(hours=2))["Webcare"]
     assert [(gap.start, gap.kind) for gap in changed] == [(local(2026, 11, 10, 9), GapKind.NOBODY)]

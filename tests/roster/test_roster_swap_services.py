@@ -24,7 +24,14 @@ def roster(team_setup):
 
 def test_a_colleague_without_the_slots_mandate_waits_for_a_lead_who_approves(team_setup, roster):
     config, people = roster
-    swap = request_swap(config, requester=people["anna"], start=local(2026, 11, 4, 9), end=local(2026, 11, 4, 17), reason="arts", now=NOW)
+    swap = request_swap(
+        config,
+        requester=people["anna"],
+        start=local(2026, 11, 4, 9),
+        end=local(2026, 11, 4, 17),
+        reason="arts",
+        now=NOW,
+    )
     assert take_swap(config, swap.id, taker=people["bram"], by=team_setup.bram, now=NOW) is False
     assert swap.status is SwapStatus.OPEN and swap.proposed_taker == people["bram"]
     approve_swap(config, swap.id, by=team_setup.lead, now=NOW)
@@ -36,18 +43,24 @@ def test_a_colleague_without_the_slots_mandate_waits_for_a_lead_who_approves(tea
 
 def test_a_qualified_colleague_takes_a_swap_at_once(team_setup, roster):
     config, people = roster
-    swap = request_swap(config, requester=people["anna"], start=local(2026, 11, 4, 9), end=local(2026, 11, 4, 17), reason="", now=NOW)
+    swap = request_swap(
+        config, requester=people["anna"], start=local(2026, 11, 4, 9), end=local(2026, 11, 4, 17), reason="", now=NOW
+    )
     assert take_swap(config, swap.id, taker=people["cees"], by=team_setup.cees, now=NOW) is True
     assert swap.status is SwapStatus.TAKEN
 
 
 def test_rejected_and_past_due_swaps_cannot_be_taken(team_setup, roster):
     config, people = roster
-    rejected = request_swap(config, requester=people["bram"], start=local(2026, 11, 4, 17), end=local(2026, 11, 4, 21), reason="", now=NOW)
+    rejected = request_swap(
+        config, requester=people["bram"], start=local(2026, 11, 4, 17), end=local(2026, 11, 4, 21), reason="", now=NOW
+    )
     reject_swap(config, rejected.id, by=team_setup.lead, now=NOW)
     with pytest.raises(RosterError, match="afgewezen"):
         take_swap(config, rejected.id, taker=people["anna"], by=team_setup.anna, now=NOW)
-    late = request_swap(config, requester=people["bram"], start=local(2026, 11, 5, 17), end=local(2026, 11, 5, 21), reason="", now=NOW)
+    late = request_swap(
+        config, requester=people["bram"], start=local(2026, 11, 5, 17), end=local(2026, 11, 5, 21), reason="", now=NOW
+    )
     assert late.status_at(local(2026, 11, 5, 18)) is SwapStatus.PAST_DUE
     with pytest.raises(RosterError, match="verlopen"):
         take_swap(config, late.id, taker=people["anna"], by=team_setup.anna, now=local(2026, 11, 5, 18))

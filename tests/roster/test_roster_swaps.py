@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -21,7 +21,7 @@ BRAM = person("bram", mandate_level=1, topics={"afval"})
 CEES = person("cees", mandate_level=3, topics={"afval", "bestuur"}, languages={"nl", "en"})
 TUESDAY = Interval(local(2026, 3, 3, 9), local(2026, 3, 3, 17))
 SLOT = Requirements(mandate_level=2, topics=frozenset({"afval"}))
-BEFORE = datetime(2026, 3, 1, tzinfo=timezone.utc)
+BEFORE = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def test_only_a_colleague_with_every_qualification_can_take_a_swap():

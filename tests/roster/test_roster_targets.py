@@ -23,11 +23,15 @@ TEAM = (
     person("junior", mandate_level=1, topics={"afval"}),
     person("medior", mandate_level=2, topics={"parkeren"}),
 )
-OFFICE_TARGET = CoverageRule(Window(WEEKDAYS, time(9), time(17)), minimum_people=2, mandate_level=2, minimum_mandate_holders=1)
+OFFICE_TARGET = CoverageRule(
+    Window(WEEKDAYS, time(9), time(17)), minimum_people=2, mandate_level=2, minimum_mandate_holders=1
+)
 KONINGSDAG = date(2026, 4, 27)
 
 
-def schedule_of(rotations, rules=(OFFICE_TARGET,), start=local(2026, 3, 2), end=local(2026, 3, 7), closed_dates=frozenset()):
+def schedule_of(
+    rotations, rules=(OFFICE_TARGET,), start=local(2026, 3, 2), end=local(2026, 3, 7), closed_dates=frozenset()
+):
     return compute_schedule(Roster(TEAM, tuple(rotations), coverage_rules=tuple(rules)), start, end, closed_dates)
 
 
@@ -46,7 +50,13 @@ def test_one_person_where_two_are_needed_is_below_target_but_not_a_gap():
 
 
 def test_enough_people_without_the_required_mandate_is_flagged():
-    schedule = schedule_of([rotation(("junior",)), rotation(("junior",), rotation_id="twice"), rotation(("medior",), rotation_id="m", days={0})])
+    schedule = schedule_of(
+        [
+            rotation(("junior",)),
+            rotation(("junior",), rotation_id="twice"),
+            rotation(("medior",), rotation_id="m", days={0}),
+        ]
+    )
     assert flags_at(schedule, local(2026, 3, 2, 10)) == frozenset()
     assert flags_at(schedule, local(2026, 3, 3, 10)) == {Flag.BELOW_TARGET, Flag.NO_MANDATE_HOLDER}
 
@@ -73,7 +83,11 @@ def test_a_holiday_without_target_is_closed_not_a_gap():
 def test_a_closing_day_rule_sets_the_target_on_holidays_instead_of_the_weekday_rule():
     holiday_rule = CoverageRule(Window(frozenset({CLOSED_DAY}), time(10), time(16)), minimum_people=1)
     schedule = schedule_of(
-        [], rules=(OFFICE_TARGET, holiday_rule), start=local(2026, 4, 27), end=local(2026, 4, 29), closed_dates=frozenset({KONINGSDAG})
+        [],
+        rules=(OFFICE_TARGET, holiday_rule),
+        start=local(2026, 4, 27),
+        end=local(2026, 4, 29),
+        closed_dates=frozenset({KONINGSDAG}),
     )
     assert flags_at(schedule, local(2026, 4, 27, 9, 30)) == {Flag.CLOSED}
     assert flags_at(schedule, local(2026, 4, 27, 12)) == {Flag.GAP, Flag.BELOW_TARGET}
@@ -102,12 +116,18 @@ def test_staffed_intervals_feed_the_sla_staffed_clock():
 
 
 def test_staffed_intervals_can_ask_for_a_mandate_or_topic():
-    schedule = schedule_of([rotation(("junior",)), rotation(("senior",), days={2}, start=time(12), end=time(14), rotation_id="s")])
-    assert staffed_intervals(schedule, Requirements(mandate_level=3)) == [interval_at(schedule, local(2026, 3, 4, 13)).span]
+    schedule = schedule_of(
+        [rotation(("junior",)), rotation(("senior",), days={2}, start=time(12), end=time(14), rotation_id="s")]
+    )
+    assert staffed_intervals(schedule, Requirements(mandate_level=3)) == [
+        interval_at(schedule, local(2026, 3, 4, 13)).span
+    ]
 
 
 def test_on_duty_at_filters_by_mandate_topic_and_language():
-    schedule = schedule_of([rotation(("senior",)), rotation(("junior",), rotation_id="j"), rotation(("medior",), rotation_id="m")])
+    schedule = schedule_of(
+        [rotation(("senior",)), rotation(("junior",), rotation_id="j"), rotation(("medior",), rotation_id="m")]
+    )
     moment = local(2026, 3, 3, 10)
     assert on_duty_at(schedule, moment) == {"senior", "junior", "medior"}
     assert on_duty_at(schedule, moment, Requirements(mandate_level=2)) == {"senior", "medior"}
@@ -117,7 +137,12 @@ def test_on_duty_at_filters_by_mandate_topic_and_language():
 
 
 def test_next_change_after_skips_intervals_with_the_same_people():
-    schedule = schedule_of([rotation(("senior",), start=time(8), end=time(18)), rotation(("junior",), rotation_id="j", start=time(17), end=time(22))])
+    schedule = schedule_of(
+        [
+            rotation(("senior",), start=time(8), end=time(18)),
+            rotation(("junior",), rotation_id="j", start=time(17), end=time(22)),
+        ]
+    )
     assert next_change_after(schedule, local(2026, 3, 3, 8, 30)) == local(2026, 3, 3, 17)
     assert next_change_after(schedule, local(2026, 3, 3, 17, 30)) == local(2026, 3, 3, 18)
     assert next_change_after(schedule, local(2026, 3, 30)) is None

@@ -32,7 +32,12 @@ EXPECTED = {
 
 @pytest.mark.parametrize("who", sorted(EXPECTED))
 def test_each_role_sees_the_roster_pages_it_may_see(team_setup, client, csrf_from, who):
-    user = {"agent": team_setup.anna, "lead": team_setup.lead, "manager": team_setup.manager, "outsider": team_setup.outsider}[who]
+    user = {
+        "agent": team_setup.anna,
+        "lead": team_setup.lead,
+        "manager": team_setup.manager,
+        "outsider": team_setup.outsider,
+    }[who]
     _login(client, csrf_from, user)
     team_id = team_setup.team.id
     for page in PAGES:
@@ -48,7 +53,16 @@ def test_agents_may_not_post_lead_only_edits(team_setup, client, csrf_from):
     _login(client, csrf_from, team_setup.anna)
     token = csrf_from(client.get(f"/roster/{team_setup.team.id}/swaps").get_data(as_text=True))
     team_id = team_setup.team.id
-    for path in ("overrides", "leave", "settings", "rotations/1", "overrides/1/delete", "leave/1/delete", "swaps/1/approve", "swaps/1/reject"):
+    for path in (
+        "overrides",
+        "leave",
+        "settings",
+        "rotations/1",
+        "overrides/1/delete",
+        "leave/1/delete",
+        "swaps/1/approve",
+        "swaps/1/reject",
+    ):
         assert client.post(f"/roster/{team_id}/{path}", data={"csrf_token": token}).status_code == 403, path
 
 
@@ -71,15 +85,23 @@ def test_a_lead_adds_an_override_through_the_form_and_it_needs_csrf(team_setup, 
     team_id = team_setup.team.id
     anna = db.session.scalar(select(RosterPerson).where(RosterPerson.key == "anna"))
     data = {
-        "override-action": "add", "override-person": anna.id, "override-replacement": 0, "override-kind": "weekend",
-        "override-start": "2026-11-07T10:00", "override-end": "2026-11-07T16:00", "override-reason": "extra",
+        "override-action": "add",
+        "override-person": anna.id,
+        "override-replacement": 0,
+        "override-kind": "weekend",
+        "override-start": "2026-11-07T10:00",
+        "override-end": "2026-11-07T16:00",
+        "override-reason": "extra",
     }
     assert client.post(f"/roster/{team_id}/overrides", data=data).status_code == 400
     token = csrf_from(client.get(f"/roster/{team_id}/edit").get_data(as_text=True))
     response = client.post(f"/roster/{team_id}/overrides", data={**data, "override-csrf_token": token})
     assert response.status_code == 303
     entry = db.session.scalar(select(OverrideEntry))
-    assert (entry.start_at, entry.end_at) == (datetime(2026, 11, 7, 9, tzinfo=UTC), datetime(2026, 11, 7, 15, tzinfo=UTC))
+    assert (entry.start_at, entry.end_at) == (
+        datetime(2026, 11, 7, 9, tzinfo=UTC),
+        datetime(2026, 11, 7, 15, tzinfo=UTC),
+    )
     week = client.get(f"/roster/{team_id}/week?start=2026-11-02").get_data(as_text=True)
     assert "10:00–16:00 Anna Smit" in week
 
@@ -90,7 +112,12 @@ def test_an_agent_requests_a_swap_and_a_colleague_takes_it(team_setup, client, c
     token = csrf_from(client.get(f"/roster/{team_id}/swaps").get_data(as_text=True))
     response = client.post(
         f"/roster/{team_id}/swaps",
-        data={"swap-csrf_token": token, "swap-start": "2030-11-04T17:00", "swap-end": "2030-11-04T21:00", "swap-reason": "tandarts"},
+        data={
+            "swap-csrf_token": token,
+            "swap-start": "2030-11-04T17:00",
+            "swap-end": "2030-11-04T21:00",
+            "swap-reason": "tandarts",
+        },
     )
     assert response.status_code == 303
     swap = db.session.scalar(select(SwapEntry))
@@ -150,9 +177,14 @@ def test_a_person_may_renew_their_own_feed_address_but_only_the_lead_the_team_s(
     client.post("/logout", data={"csrf_token": token})
     _login(client, csrf_from, team_setup.lead)
     token = csrf_from(client.get(f"/roster/{team_id}/week").get_data(as_text=True))
-    assert client.post(f"/roster/{team_id}/feeds/regenerate", data={"csrf_token": token, "scope": "team"}).status_code == 303
+    assert (
+        client.post(f"/roster/{team_id}/feeds/regenerate", data={"csrf_token": token, "scope": "team"}).status_code
+        == 303
+    )
     db.session.expire_all()
     assert config.team_feed_token != team_token
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
@@ -178,8 +210,11 @@ def test_an_out_of_range_handling_time_is_named_on_the_coverage_page(team_setup,
     team_id = team_setup.team.id
     token = csrf_from(client.get(f"/roster/{team_id}/coverage").get_data(as_text=True))
 
-    response = client.post(f"/roster/{team_id}/settings", data={"average_handling_minutes": "0", "csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        f"/roster/{team_id}/settings",
+        data={"average_handling_minutes": "0", "csrf_token": token},
+        follow_redirects=True,
+    )
 
     assert response.status_code == 200
     assert "flash-error" in response.get_data(as_text=True)

@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 from tests.roster.builders import local
 from webcare.extensions import db
 from webcare.inbox.models import CaseEvent, CaseStatus
+from webcare.inbox.routing import record_arrival_duty, route_case, route_waiting_cases
 from webcare.jobs import scheduled_jobs
 from webcare.roster.models import CaseDutyRecord
-from webcare.inbox.routing import record_arrival_duty, route_case, route_waiting_cases
 
 SATURDAY_NOON = local(2026, 11, 7, 12, 0)
 MONDAY_NINE = local(2026, 11, 9, 9, 0)
@@ -24,7 +24,11 @@ def _waiting(make_case, arrived, *, level=2, topic=None, action="reply", **optio
 
 
 def _events(case, kind):
-    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == kind).order_by(CaseEvent.id)))
+    return list(
+        db.session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == kind).order_by(CaseEvent.id)
+        )
+    )
 
 
 def test_a_weekend_case_is_assigned_when_the_monday_shift_starts(team_setup, make_case):
@@ -96,9 +100,15 @@ def test_someone_speaking_the_cases_language_goes_first_even_when_busier(team_se
     for _ in range(2):
         make_case(MONDAY_NINE, owner=team_setup.bram)
     english = make_case(MONDAY_NINE)
-    assert route_case(english, needed_mandate_level=1, topic=None, now=MONDAY_NINE, language="en").assigned_to == team_setup.bram
+    assert (
+        route_case(english, needed_mandate_level=1, topic=None, now=MONDAY_NINE, language="en").assigned_to
+        == team_setup.bram
+    )
     dutch = make_case(MONDAY_NINE)
-    assert route_case(dutch, needed_mandate_level=1, topic=None, now=MONDAY_NINE, language="nl").assigned_to != team_setup.bram
+    assert (
+        route_case(dutch, needed_mandate_level=1, topic=None, now=MONDAY_NINE, language="nl").assigned_to
+        != team_setup.bram
+    )
     db.session.commit()
     [event] = _events(english, "assigned")
     assert event.details["language"] == "en"

@@ -22,14 +22,19 @@ def _schedule(*stretches: tuple[str, datetime, datetime, ShiftKind]) -> Schedule
 
 
 def _kinds(schedule, **limits):
-    return [(warning.person_id, warning.kind, warning.hours) for warning in working_time_warnings(schedule, WorkingTimeLimits(**limits))]
+    return [
+        (warning.person_id, warning.kind, warning.hours)
+        for warning in working_time_warnings(schedule, WorkingTimeLimits(**limits))
+    ]
 
 
 def test_day_evening_and_on_call_back_to_back_is_one_24_hour_stretch():
     h = lambda hours: MONDAY + timedelta(hours=hours)  # noqa: E731
     schedule = _schedule(
-        ("sanne", h(0), h(8.5), ShiftKind.OFFICE), ("sanne", h(8.5), h(13.5), ShiftKind.OFFICE),
-        ("sanne", h(13.5), h(24), ShiftKind.ON_CALL), ("mehmet", h(0), h(8.5), ShiftKind.OFFICE),
+        ("sanne", h(0), h(8.5), ShiftKind.OFFICE),
+        ("sanne", h(8.5), h(13.5), ShiftKind.OFFICE),
+        ("sanne", h(13.5), h(24), ShiftKind.ON_CALL),
+        ("mehmet", h(0), h(8.5), ShiftKind.OFFICE),
     )
 
     assert _kinds(schedule) == [("sanne", "long_shift", 24.0)]

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from webcare.accounts.models import Account, Channel
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseStatus
-from webcare.inbox.models import Author
+from webcare.inbox.models import Author, Case, CaseStatus
 from webcare.timeutil import UTC
 
 BASE = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)

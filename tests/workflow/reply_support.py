@@ -10,13 +10,12 @@ from sqlalchemy import select
 
 from tests.conftest import message_line, send_demo_accounts_to_the_log
 from webcare.extensions import db
-from webcare.inbox.models import Case
-from webcare.inbox.models import Message
+from webcare.inbox.models import Case, Message
 from webcare.intake.services import import_jsonl
-from webcare.worker import run_worker
 from webcare.mandates.models import Permission, Risk, Visibility
 from webcare.mandates.services import add_rule
 from webcare.timeutil import UTC
+from webcare.worker import run_worker
 
 # Monday 2 November 2026, 09:00 UTC (10:00 in Amsterdam): office hours.
 ARRIVAL = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
@@ -30,7 +29,9 @@ def ingest(app, *records: dict) -> None:
 
 
 def case_of(external_id: str) -> Case:
-    return db.session.scalar(select(Case).join(Message, Message.case_id == Case.id).where(Message.external_id == external_id))
+    return db.session.scalar(
+        select(Case).join(Message, Message.case_id == Case.id).where(Message.external_id == external_id)
+    )
 
 
 def open_case(app, external_id: str = "q1", **fields) -> Case:
@@ -44,8 +45,14 @@ def private_case(app, external_id: str = "dm1", **fields) -> Case:
     return open_case(app, external_id, is_public=False, **fields)
 
 
-def allow(role_or_user, permission: Permission = Permission.MAY_SEND, *, topic: str | None = None,
-          risk: Risk | None = None, visibility: Visibility | None = None):
+def allow(
+    role_or_user,
+    permission: Permission = Permission.MAY_SEND,
+    *,
+    topic: str | None = None,
+    risk: Risk | None = None,
+    visibility: Visibility | None = None,
+):
     """Add a mandate rule for a role (a Role) or a person (a User)."""
     from webcare.auth.models import Role
 

@@ -32,7 +32,13 @@ def test_an_admin_adds_a_person_changes_their_roles_and_disables_them(client, au
 
     added = client.post(
         "/admin/users",
-        data={"csrf_token": token, "email": "Nina@Lindeburg.example", "name": "Nina Bos", "roles": ["agent"], "password": "een-lang-wachtwoord"},
+        data={
+            "csrf_token": token,
+            "email": "Nina@Lindeburg.example",
+            "name": "Nina Bos",
+            "roles": ["agent"],
+            "password": "een-lang-wachtwoord",
+        },
     )
     assert added.status_code == 303
     nina = db.session.scalar(select(User).where(User.email == "nina@lindeburg.example"))
@@ -40,10 +46,19 @@ def test_an_admin_adds_a_person_changes_their_roles_and_disables_them(client, au
 
     twice = client.post(
         "/admin/users",
-        data={"csrf_token": token, "email": "nina@lindeburg.example", "name": "Nina", "roles": ["agent"], "password": "een-lang-wachtwoord"},
+        data={
+            "csrf_token": token,
+            "email": "nina@lindeburg.example",
+            "name": "Nina",
+            "roles": ["agent"],
+            "password": "een-lang-wachtwoord",
+        },
     )
     assert twice.status_code == 409
-    short = client.post("/admin/users", data={"csrf_token": token, "email": "x@y.nl", "name": "X", "roles": ["agent"], "password": "kort"})
+    short = client.post(
+        "/admin/users",
+        data={"csrf_token": token, "email": "x@y.nl", "name": "X", "roles": ["agent"], "password": "kort"},
+    )
     assert short.status_code == 400
 
     client.post(f"/admin/users/{nina.id}/roles", data={"csrf_token": token, f"user-{nina.id}-roles": ["agent", "lead"]})
@@ -76,7 +91,7 @@ def test_a_token_is_shown_once_works_and_stops_working_when_revoked(client, auth
 def test_every_link_in_the_banner_works_for_every_role(client, auth, make_user, role):
     auth.login_as(make_user(role))
     page = client.get("/inbox").get_data(as_text=True)
-    header = page[page.index("<header"):page.index("</header>")]
+    header = page[page.index("<header") : page.index("</header>")]
     links = set(re.findall(r'<a [^>]*href="(/[^"#]*)"', header))
 
     assert links

@@ -12,7 +12,12 @@ from webcare.inbox.models import CaseStatus
 ACTIONS = [
     ("claim", {}, {Role.AGENT, Role.LEAD}, CaseStatus.NEW),
     ("notes", {"note-text": "Even nagevraagd"}, {Role.AGENT, Role.LEAD}, CaseStatus.NEW),
-    ("escalate", {"escalate-department": "afval", "escalate-note": "Graag oppakken"}, {Role.AGENT, Role.LEAD}, CaseStatus.OPEN),
+    (
+        "escalate",
+        {"escalate-department": "afval", "escalate-note": "Graag oppakken"},
+        {Role.AGENT, Role.LEAD},
+        CaseStatus.OPEN,
+    ),
     ("department-answer", {"answer-text": "Is geregeld"}, {Role.AGENT, Role.LEAD}, CaseStatus.WAITING_ON_DEPARTMENT),
     ("resolve", {"resolve-outcome": "answered", "resolve-note": ""}, {Role.AGENT, Role.LEAD}, CaseStatus.OPEN),
     ("reopen", {"reopen-reason": "Inwoner reageert opnieuw"}, {Role.AGENT, Role.LEAD}, CaseStatus.RESOLVED),
@@ -28,7 +33,9 @@ def _post(client, csrf_from, case, path, fields):
 
 @pytest.mark.parametrize("path, fields, allowed, status", ACTIONS, ids=[action[0] for action in ACTIONS])
 @pytest.mark.parametrize("role", list(Role))
-def test_each_case_action_is_open_to_its_roles_only(client, auth, make_user, csrf_from, role, path, fields, allowed, status):
+def test_each_case_action_is_open_to_its_roles_only(
+    client, auth, make_user, csrf_from, role, path, fields, allowed, status
+):
     case = new_case(status=status, escalated_to="afval" if status == CaseStatus.WAITING_ON_DEPARTMENT else None)
     auth.login_as(make_user(role))
 

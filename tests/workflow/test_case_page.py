@@ -43,7 +43,7 @@ def test_the_page_shows_the_protocol_decision_with_its_rule_version_and_trace(ap
 
     html = page_of(client, case)
 
-    section = html[html.index('id="decision-heading"'):html.index('id="timeline-heading"')]
+    section = html[html.index('id="decision-heading"') : html.index('id="timeline-heading"')]
     assert decision.rule_id in section
     assert decision.protocol_version.label in section
     assert "trace-heading" in section and section.count("<li>") == len(decision.trace) >= 1
@@ -55,7 +55,7 @@ def test_a_case_without_a_decision_says_none_yet(client, auth, make_user):
 
     html = page_of(client, case)
 
-    section = html[html.index('id="decision-heading"'):html.index('id="timeline-heading"')]
+    section = html[html.index('id="decision-heading"') : html.index('id="timeline-heading"')]
     assert "None yet." in section or "Nog geen." in section
 
 
@@ -72,18 +72,39 @@ def test_an_agent_works_a_case_through_the_page_and_the_timeline_tells_it(app, c
 
     assert post(client, csrf_from, case, "claim").status_code == 303
     assert post(client, csrf_from, case, "notes", **{"note-text": "Belt morgen terug <b>echt</b>"}).status_code == 303
-    assert post(client, csrf_from, case, "escalate", **{"escalate-department": "afval", "escalate-note": "Container vol"}).status_code == 303
-    assert post(client, csrf_from, case, "department-answer", **{"answer-text": "Wordt vrijdag geleegd"}).status_code == 303
-    assert post(client, csrf_from, case, "resolve", **{"resolve-outcome": "referred", "resolve-note": ""}).status_code == 303
+    assert (
+        post(
+            client, csrf_from, case, "escalate", **{"escalate-department": "afval", "escalate-note": "Container vol"}
+        ).status_code
+        == 303
+    )
+    assert (
+        post(client, csrf_from, case, "department-answer", **{"answer-text": "Wordt vrijdag geleegd"}).status_code
+        == 303
+    )
+    assert (
+        post(client, csrf_from, case, "resolve", **{"resolve-outcome": "referred", "resolve-note": ""}).status_code
+        == 303
+    )
     with app.app_context():
         html = page_of(client, case)
 
     db.session.refresh(case)
     assert case.status == CaseStatus.RESOLVED and case.outcome == "referred" and case.owner == agent
-    timeline = html[html.index('id="timeline-heading"'):]
-    for words in ["Claimed", "Owner: nobody → Sanne Bakker", "Internal note", "Escalated", "Department: none → Afval",
-                  "Note: Container vol", "Department answered", "Wordt vrijdag geleegd", "Resolved",
-                  "Status: Open → Resolved", "Outcome: none → Referred elsewhere"]:
+    timeline = html[html.index('id="timeline-heading"') :]
+    for words in [
+        "Claimed",
+        "Owner: nobody → Sanne Bakker",
+        "Internal note",
+        "Escalated",
+        "Department: none → Afval",
+        "Note: Container vol",
+        "Department answered",
+        "Wordt vrijdag geleegd",
+        "Resolved",
+        "Status: Open → Resolved",
+        "Outcome: none → Referred elsewhere",
+    ]:
         assert words in timeline, words
     assert "Belt morgen terug &lt;b&gt;echt&lt;/b&gt;" in html
     assert html.count("Sanne Bakker") >= 5
@@ -121,7 +142,9 @@ def test_a_missing_reason_or_outcome_note_is_shown_on_the_field_with_400(client,
 
     no_reason = post(client, csrf_from, case, "ignore", **{"ignore-reason": ""})
     other_without_note = post(client, csrf_from, case, "resolve", **{"resolve-outcome": "other", "resolve-note": ""})
-    unknown_department = post(client, csrf_from, case, "escalate", **{"escalate-department": "brandweer", "escalate-note": "x"})
+    unknown_department = post(
+        client, csrf_from, case, "escalate", **{"escalate-department": "brandweer", "escalate-note": "x"}
+    )
 
     assert no_reason.status_code == other_without_note.status_code == unknown_department.status_code == 400
     assert 'aria-invalid="true"' in no_reason.get_data(as_text=True)
@@ -168,5 +191,5 @@ def test_the_reply_section_holds_the_composer_or_says_replies_cannot_be_sent_yet
 
     html = page_of(client, case)
 
-    reply = html[html.index('id="reply-heading"'):html.index('id="notes-heading"')]
+    reply = html[html.index('id="reply-heading"') : html.index('id="notes-heading"')]
     assert "<form" in reply or "no-composer" in reply

@@ -280,7 +280,14 @@ def test_departments_are_the_municipal_list_plus_those_of_the_active_protocol(ap
     from webcare.protocol.services import activate_file, active_protocol
 
     assert set(services.DEPARTMENTS) == {
-        "afval", "openbare-ruimte", "parkeren", "burgerzaken", "belastingen", "zorg", "communicatie", "teamleider"
+        "afval",
+        "openbare-ruimte",
+        "parkeren",
+        "burgerzaken",
+        "belastingen",
+        "zorg",
+        "communicatie",
+        "teamleider",
     }
     activate_file(Path(app.root_path) / "protocols" / "gemeente.yaml")
     named = {topic.department for topic in active_protocol().vocabulary.topics if topic.department}

@@ -84,7 +84,9 @@ def _rows(client, query):
     return client.get(f"/inbox/rows{query}").get_data(as_text=True)
 
 
-def test_the_polled_rows_show_cases_arrived_since_the_page_opened_even_when_they_sort_later(client, auth, make_user, app):
+def test_the_polled_rows_show_cases_arrived_since_the_page_opened_even_when_they_sort_later(
+    client, auth, make_user, app
+):
     auth.login_as(make_user(Role.AGENT))
     for number in range(4):
         new_case(f"overdue {number}", due_at=BASE + minutes(number))

@@ -59,7 +59,14 @@ def test_a_manager_cannot_act_in_bulk(make_user):
 def test_bulk_add_to_bundle_counts_the_members(make_user):
     sanne = make_user(Role.AGENT)
     now = utcnow()
-    bundle = Bundle(cluster_key="handmatig", rule_id="handmatig", status=BundleStatus.COLLECTING, opened_at=now, closes_at=now, summary={})
+    bundle = Bundle(
+        cluster_key="handmatig",
+        rule_id="handmatig",
+        status=BundleStatus.COLLECTING,
+        opened_at=now,
+        closes_at=now,
+        summary={},
+    )
     db.session.add(bundle)
     db.session.commit()
     cases = [new_case(f"storing {number}") for number in range(3)]
@@ -79,11 +86,28 @@ def test_the_bulk_form_resolves_the_ticked_cases_and_returns_to_the_list(client,
 
     response = client.post(
         "/inbox/bulk",
-        data={"csrf_token": token, "bulk-action": "resolve", "bulk-outcome": "answered",
-              "bulk-case_ids": [str(case.id) for case in cases[:2]], "next": "/inbox?view=all"},
+        data={
+            "csrf_token": token,
+            "bulk-action": "resolve",
+            "bulk-outcome": "answered",
+            "bulk-case_ids": [str(case.id) for case in cases[:2]],
+            "next": "/inbox?view=all",
+        },
     )
 
     assert response.status_code == 303 and response.headers["Location"] == "/inbox?view=all"
-    assert [db.session.get(type(case), case.id).status for case in cases] == [CaseStatus.RESOLVED, CaseStatus.RESOLVED, CaseStatus.NEW]
-    outside = client.post("/inbox/bulk", data={"csrf_token": token, "bulk-action": "claim", "bulk-case_ids": [str(cases[2].id)], "next": "https://evil.example/"})
+    assert [db.session.get(type(case), case.id).status for case in cases] == [
+        CaseStatus.RESOLVED,
+        CaseStatus.RESOLVED,
+        CaseStatus.NEW,
+    ]
+    outside = client.post(
+        "/inbox/bulk",
+        data={
+            "csrf_token": token,
+            "bulk-action": "claim",
+            "bulk-case_ids": [str(cases[2].id)],
+            "next": "https://evil.example/",
+        },
+    )
     assert outside.headers["Location"] == "/inbox"

@@ -19,7 +19,19 @@ def rows(client, query: str = "") -> str:
 
 @pytest.mark.parametrize(
     "view",
-    ["attention", "all", "mine", "unassigned", "team", "escalated", "approval", "bundles", "due_soon", "breached", "ignored"],
+    [
+        "attention",
+        "all",
+        "mine",
+        "unassigned",
+        "team",
+        "escalated",
+        "approval",
+        "bundles",
+        "due_soon",
+        "breached",
+        "ignored",
+    ],
 )
 def test_every_view_renders_and_the_polled_fragment_keeps_it(client, auth, make_user, view):
     auth.login_as(make_user(Role.AGENT))
@@ -33,8 +45,18 @@ def test_every_view_renders_and_the_polled_fragment_keeps_it(client, auth, make_
 
 
 @pytest.mark.parametrize(
-    "query", ["?view=nope", "?status=bogus", "?channel=telex", "?priority=asap", "?action=shout", "?account=x",
-              "?q=" + "x" * 101, "?after=not-a-cursor", "?sort=random"]
+    "query",
+    [
+        "?view=nope",
+        "?status=bogus",
+        "?channel=telex",
+        "?priority=asap",
+        "?action=shout",
+        "?account=x",
+        "?q=" + "x" * 101,
+        "?after=not-a-cursor",
+        "?sort=random",
+    ],
 )
 def test_bad_filters_are_refused_with_400(client, auth, make_user, query):
     auth.login_as(make_user(Role.AGENT))

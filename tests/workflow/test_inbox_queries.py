@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from tests.workflow.inbox_builders import BASE, minutes, new_case
-from webcare.auth.models import Role, Team
 from webcare.accounts.models import Channel
+from webcare.auth.models import Role, Team
 from webcare.extensions import db
 from webcare.inbox import queries
 from webcare.inbox.models import CaseStatus, Priority
@@ -195,4 +195,7 @@ def test_the_filters_of_active_work_find_the_same_cases_on_every_engine(app):
     new_case("whatsapp, resolved", channel=Channel.WHATSAPP, status=CaseStatus.RESOLVED)
 
     assert subjects(CaseFilter(channel=Channel.WHATSAPP)) == ["whatsapp, open"]
-    assert subjects(CaseFilter(view="all", status="all", channel=Channel.WHATSAPP)) == ["whatsapp, open", "whatsapp, resolved"]
+    assert subjects(CaseFilter(view="all", status="all", channel=Channel.WHATSAPP)) == [
+        "whatsapp, open",
+        "whatsapp, resolved",
+    ]

@@ -24,8 +24,15 @@ def _fail(account: str, address: str, times: int, *, start: datetime = NOW) -> d
 def test_the_delay_starts_after_a_few_failures_doubles_and_is_capped():
     delays = [ratelimit.growing_delay(failures, 3, timedelta(minutes=15)) for failures in (0, 2, 3, 4, 5, 12, 40)]
 
-    assert delays == [timedelta(0), timedelta(0), timedelta(seconds=1), timedelta(seconds=2), timedelta(seconds=4),
-                      timedelta(seconds=512), timedelta(minutes=15)]
+    assert delays == [
+        timedelta(0),
+        timedelta(0),
+        timedelta(seconds=1),
+        timedelta(seconds=2),
+        timedelta(seconds=4),
+        timedelta(seconds=512),
+        timedelta(minutes=15),
+    ]
 
 
 def test_failures_from_one_address_slow_that_account_there_more_and_more(app):
@@ -54,7 +61,12 @@ def test_guessing_one_account_from_many_addresses_delays_it_by_at_most_half_a_mi
     delay = ratelimit.delay_for("piet@example.org", "10.0.0.2", now=last)
 
     assert delay is not None and delay.until - last == ratelimit.ACCOUNT_MAX_DELAY
-    assert ratelimit.delay_for("piet@example.org", "10.0.0.2", now=last + ratelimit.ACCOUNT_MAX_DELAY + timedelta(seconds=1)) is None
+    assert (
+        ratelimit.delay_for(
+            "piet@example.org", "10.0.0.2", now=last + ratelimit.ACCOUNT_MAX_DELAY + timedelta(seconds=1)
+        )
+        is None
+    )
 
 
 def test_many_failures_from_one_address_slow_every_account_from_there_but_no_other_address(app):
@@ -82,8 +94,11 @@ def test_old_failures_are_dropped_when_new_ones_are_recorded(app):
 
 
 def _alerts(user) -> list[Notification]:
-    return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id,
-                                                             Notification.kind == LOGIN_SPRAY)))
+    return list(
+        db.session.scalars(
+            select(Notification).where(Notification.user_id == user.id, Notification.kind == LOGIN_SPRAY)
+        )
+    )
 
 
 def _fail_as_the_page_does(account: str, address: str, now: datetime) -> None:
@@ -100,7 +115,9 @@ def test_a_spray_over_many_accounts_from_one_address_alerts_the_admins_once(app,
 
     for number in range(4, 12):
         _fail_as_the_page_does(f"user{number}@example.org", "192.0.2.7", NOW + timedelta(seconds=number))
-        _fail_as_the_page_does(f"user{number}@example.org", "192.0.2.7", NOW + timedelta(seconds=number, milliseconds=1))
+        _fail_as_the_page_does(
+            f"user{number}@example.org", "192.0.2.7", NOW + timedelta(seconds=number, milliseconds=1)
+        )
 
     alerts = _alerts(admin)
     assert len(alerts) == 1 and "192.0.2.7" in alerts[0].body and alerts[0].wants_email
@@ -120,8 +137,11 @@ def test_many_accounts_failing_from_many_addresses_in_a_short_time_alert_the_adm
 
 def _login(client, csrf_from, email, password, address):
     token = csrf_from(client.get("/login", environ_base={"REMOTE_ADDR": address}).get_data(as_text=True))
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token},
-                       environ_base={"REMOTE_ADDR": address})
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        environ_base={"REMOTE_ADDR": address},
+    )
 
 
 def test_the_log_in_page_answers_429_with_the_wait_for_the_address_that_kept_failing(client, make_user, csrf_from):

@@ -74,7 +74,12 @@ def test_risk_is_high_for_urgent_escalated_or_attacking_cases_medium_for_public_
     assert risk_of(private) == Risk.LOW
     public.priority = Priority.LOW
     assert risk_of(public) == Risk.LOW
-    for change in ({"priority": Priority.URGENT}, {"priority": Priority.HIGH}, {"action": "escalate"}, {"escalated_to": "teamleider"}):
+    for change in (
+        {"priority": Priority.URGENT},
+        {"priority": Priority.HIGH},
+        {"action": "escalate"},
+        {"escalated_to": "teamleider"},
+    ):
         public.priority, public.action, public.escalated_to = Priority.NORMAL, "reply", None
         for name, value in change.items():
             setattr(public, name, value)
@@ -90,9 +95,13 @@ def protocol(app):
 
 
 def test_an_attack_on_a_named_person_or_a_press_author_makes_any_reply_high_risk(app, protocol):
-    attack = open_case(app, "att", text="Die Verhoeven van handhaving is echt een luie nietsnut, schandalig hoe ze met mensen omgaat")
+    attack = open_case(
+        app, "att", text="Die Verhoeven van handhaving is echt een luie nietsnut, schandalig hoe ze met mensen omgaat"
+    )
     press = open_case(
-        app, "press", text="Vraag aan het college: wat is de planning voor de asielopvang in de oude school?",
+        app,
+        "press",
+        text="Vraag aan het college: wat is de planning voor de asielopvang in de oude school?",
         author={"id": "rtv", "handle": "rtvlindeburg", "followers": 15300},
     )
     question = open_case(app, "vraag", text="Hoe vraag ik een nieuw paspoort aan", author={"id": "u3"})
@@ -125,8 +134,14 @@ def test_every_change_to_the_matrix_is_recorded_with_who_when_before_and_after(a
     assert all(c.by_id == lead.id and c.rule_id == rule_id and c.at is not None for c in changes)
     assert changes[0].before is None and changes[0].after["role"] == "agent"
     assert changes[1].before["permission"] == "may_send" and changes[1].after == {
-        "id": rule_id, "role": None, "user_id": agent.id, "user": agent.name, "topic": "afval", "risk": "low",
-        "visibility": None, "permission": "needs_approval",
+        "id": rule_id,
+        "role": None,
+        "user_id": agent.id,
+        "user": agent.name,
+        "topic": "afval",
+        "risk": "low",
+        "visibility": None,
+        "permission": "needs_approval",
     }
     assert changes[2].after is None and changes[2].before["topic"] == "afval"
     assert db.session.get(MandateRule, rule_id) is None
@@ -162,7 +177,10 @@ def test_the_demo_mandates_let_agents_answer_ordinary_cases_and_send_sensitive_o
     rules = list(db.session.scalars(select(MandateRule)))
 
     assert resolve(rules, sanne, topic="afval", risk=Risk.MEDIUM, is_public=True).may_send
-    assert resolve(rules, sanne, topic="windmolens", risk=Risk.LOW, is_public=False).permission == Permission.NEEDS_APPROVAL
+    assert (
+        resolve(rules, sanne, topic="windmolens", risk=Risk.LOW, is_public=False).permission
+        == Permission.NEEDS_APPROVAL
+    )
     assert resolve(rules, sanne, topic="bestuur", risk=Risk.HIGH, is_public=True).permission == Permission.MAY_NOT
     assert resolve(rules, joost, topic="bestuur", risk=Risk.HIGH, is_public=True).may_send
 
@@ -174,18 +192,50 @@ def test_a_lead_adds_changes_and_removes_rules_on_the_mandate_page(app, client, 
     token = csrf_from(page)
     assert "Add a rule" in page or "Regel toevoegen" in page
 
-    added = client.post("/mandates", data={"csrf_token": token, "subject": f"user:{agent.id}", "topic": "", "risk": "high",
-                                           "visibility": "public", "permission": "may_not"})
+    added = client.post(
+        "/mandates",
+        data={
+            "csrf_token": token,
+            "subject": f"user:{agent.id}",
+            "topic": "",
+            "risk": "high",
+            "visibility": "public",
+            "permission": "may_not",
+        },
+    )
     assert added.status_code == 302
     rule = db.session.scalar(select(MandateRule))
-    assert (rule.user_id, rule.risk, rule.visibility, rule.permission) == (agent.id, Risk.HIGH, Visibility.PUBLIC, Permission.MAY_NOT)
+    assert (rule.user_id, rule.risk, rule.visibility, rule.permission) == (
+        agent.id,
+        Risk.HIGH,
+        Visibility.PUBLIC,
+        Permission.MAY_NOT,
+    )
 
-    twice = client.post("/mandates", data={"csrf_token": token, "subject": f"user:{agent.id}", "topic": "", "risk": "high",
-                                           "visibility": "public", "permission": "may_send"})
+    twice = client.post(
+        "/mandates",
+        data={
+            "csrf_token": token,
+            "subject": f"user:{agent.id}",
+            "topic": "",
+            "risk": "high",
+            "visibility": "public",
+            "permission": "may_send",
+        },
+    )
     assert twice.status_code == 409
 
-    changed = client.post(f"/mandates/{rule.id}/edit", data={"csrf_token": token, "subject": "role:agent", "topic": "",
-                                                              "risk": "high", "visibility": "", "permission": "needs_approval"})
+    changed = client.post(
+        f"/mandates/{rule.id}/edit",
+        data={
+            "csrf_token": token,
+            "subject": "role:agent",
+            "topic": "",
+            "risk": "high",
+            "visibility": "",
+            "permission": "needs_approval",
+        },
+    )
     assert changed.status_code == 302
     db.session.expire_all()
     assert (rule.role, rule.user_id, rule.visibility) == (Role.AGENT, None, None)
@@ -193,7 +243,11 @@ def test_a_lead_adds_changes_and_removes_rules_on_the_mandate_page(app, client, 
     assert client.post(f"/mandates/{rule.id}/remove", data={"csrf_token": token}).status_code == 302
     history = client.get("/mandates").get_data(as_text=True)
     assert "Mehmet Yilmaz" in history and history.count(lead.name) >= 3
-    assert [c.kind for c in db.session.scalars(select(MandateChange).order_by(MandateChange.id))] == ["added", "changed", "removed"]
+    assert [c.kind for c in db.session.scalars(select(MandateChange).order_by(MandateChange.id))] == [
+        "added",
+        "changed",
+        "removed",
+    ]
 
 
 def test_a_mandate_form_without_csrf_token_is_refused(app, client, auth, make_user):

@@ -5,19 +5,19 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.workflow.reply_support import LATER, allow, case_of, ingest, open_case
 from tests.conftest import message_line
+from tests.workflow.reply_support import LATER, allow, case_of, ingest, open_case
+from webcare.accounts.models import Channel
 from webcare.auth.models import Role
 from webcare.channels import base
 from webcare.channels.base import Connector, SendFailed, SentReply
-from webcare.accounts.models import Channel
 from webcare.extensions import db
 from webcare.inbox.models import CaseEvent, CaseStatus
-from webcare.worker import run_worker
 from webcare.mandates.models import Permission
-from webcare.replies.models import Reply, ReplyStatus
+from webcare.replies.models import ReplyStatus
 from webcare.replies.outbox import MAX_SEND_ATTEMPTS, backoff, claim_due_replies, send_due_replies
 from webcare.replies.services import draft_reply, retry_reply
+from webcare.worker import run_worker
 
 
 class BusyPlatform(Connector):
@@ -101,7 +101,10 @@ def test_after_the_last_attempt_a_reply_fails_visibly_and_the_case_is_open_again
     assert reply.status == ReplyStatus.FAILED and reply.attempts == MAX_SEND_ATTEMPTS
     case = reply.case
     assert case.status == CaseStatus.OPEN and case.first_response_at is None
-    assert db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "reply_failed")).details["attempts"] == MAX_SEND_ATTEMPTS
+    assert (
+        db.session.scalar(select(CaseEvent).where(CaseEvent.kind == "reply_failed")).details["attempts"]
+        == MAX_SEND_ATTEMPTS
+    )
 
 
 @pytest.fixture
@@ -110,7 +113,9 @@ def facebook_without_connector(monkeypatch):
     monkeypatch.delitem(base._registry, Channel.FACEBOOK, raising=False)
 
 
-def test_a_real_account_on_a_channel_without_connector_fails_at_once_with_a_clear_reason(app, make_user, facebook_without_connector):
+def test_a_real_account_on_a_channel_without_connector_fails_at_once_with_a_clear_reason(
+    app, make_user, facebook_without_connector
+):
     reply = _queued_reply(app, make_user, "fb1", channel="facebook", account="lindeburg_sport")
 
     assert send_due_replies(now=LATER) == {"sent": 0, "retrying": 0, "failed": 1}

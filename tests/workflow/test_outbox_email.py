@@ -9,15 +9,17 @@ from aiosmtpd.controller import Controller
 
 from tests.workflow.reply_support import LATER, allow, open_case
 from webcare.auth.models import Role
-from webcare.inbox.models import Message
 from webcare.extensions import db
+from webcare.inbox.models import Message
 from webcare.mandates.models import Permission
 from webcare.replies.models import ReplyStatus
 from webcare.replies.outbox import send_due_replies
 from webcare.replies.services import draft_reply
 
 INBOUND_ID = "<20261102.ab12@mail.example.nl>"
-TEXT = "Beste Jörg, dank je voor je vraag. Op één moment in de week, vóór 7.30 uur, halen we het grofvuil op. Groet, Sanne"
+TEXT = (
+    "Beste Jörg, dank je voor je vraag. Op één moment in de week, vóór 7.30 uur, halen we het grofvuil op. Groet, Sanne"
+)
 
 
 class Mailbox:
@@ -53,9 +55,14 @@ def _email_reply(app, make_user):
     agent = make_user(Role.AGENT, name="Sanne de Vries")
     allow(Role.AGENT, Permission.MAY_SEND)
     case = open_case(
-        app, INBOUND_ID, channel="email", account="post@gemeente.example", is_public=False,
+        app,
+        INBOUND_ID,
+        channel="email",
+        account="post@gemeente.example",
+        is_public=False,
         author={"id": "jorg@example.nl", "handle": "jorg@example.nl", "name": "Jörg Müller"},
-        text="Wanneer wordt het grofvuil opgehaald?", subject="Grofvuil ophalen in de Kerkstraat",
+        text="Wanneer wordt het grofvuil opgehaald?",
+        subject="Grofvuil ophalen in de Kerkstraat",
     )
     return draft_reply(case, TEXT, by=agent, now=LATER)
 
@@ -81,7 +88,9 @@ def test_an_email_reply_is_sent_by_smtp_threaded_under_the_residents_message(app
     assert reply.status == ReplyStatus.SENT and "Re: Grofvuil" in sent.raw
 
 
-def test_when_the_mail_server_refuses_connections_the_reply_is_retried_with_backoff_and_sent_later(app, make_user, smtp_port):
+def test_when_the_mail_server_refuses_connections_the_reply_is_retried_with_backoff_and_sent_later(
+    app, make_user, smtp_port
+):
     reply = _email_reply(app, make_user)
 
     assert send_due_replies(now=LATER) == {"sent": 0, "retrying": 1, "failed": 0}

@@ -8,14 +8,19 @@ from sqlalchemy import select
 from tests.workflow.reply_support import ARRIVAL, LATER, allow, open_case, private_case
 from webcare.auth.models import Role
 from webcare.extensions import db
-from webcare.inbox.models import CaseEvent, CaseStatus
-from webcare.inbox.models import Direction, Message
+from webcare.inbox.models import CaseEvent, CaseStatus, Direction, Message
 from webcare.mandates.models import Permission, Risk, Visibility
 from webcare.notifications.models import Notification
 from webcare.replies.models import Reply, ReplyStatus
 from webcare.replies.outbox import send_due_replies
 from webcare.replies.services import (
-    NotPermitted, ReplyRefused, SelfApproval, approval_queue, approve_reply, draft_reply, reject_reply,
+    NotPermitted,
+    ReplyRefused,
+    SelfApproval,
+    approval_queue,
+    approve_reply,
+    draft_reply,
+    reject_reply,
 )
 
 
@@ -40,7 +45,11 @@ def test_a_reply_within_the_mandate_goes_to_the_outbox_and_is_sent_on_the_case(a
     db.session.refresh(case)
     assert reply.status == ReplyStatus.SENT and reply.connector == "LogConnector"
     message = db.session.get(Message, reply.message_id)
-    assert (message.direction, message.case_id, message.text) == (Direction.OUTBOUND, case.id, "Dank je wel voor je bericht!")
+    assert (message.direction, message.case_id, message.text) == (
+        Direction.OUTBOUND,
+        case.id,
+        "Dank je wel voor je bericht!",
+    )
     assert '"connector": "log"' in message.raw and message.in_reply_to == "q1"
     assert case.first_response_at == LATER + timedelta(seconds=5)
     assert case.first_response_seconds == 20 * 60 + 5
@@ -142,7 +151,11 @@ def test_the_author_is_told_of_an_approval_and_by_mail_when_the_approver_changed
 
     told = {n.user_id: n for n in db.session.scalars(select(Notification).where(Notification.kind == "reply_approved"))}
     assert set(told) == {agent.id, other_agent.id}
-    assert (told[agent.id].case_id, told[agent.id].link, told[agent.id].wants_email) == (first.id, f"/cases/{first.id}", False)
+    assert (told[agent.id].case_id, told[agent.id].link, told[agent.id].wants_email) == (
+        first.id,
+        f"/cases/{first.id}",
+        False,
+    )
     assert (told[other_agent.id].case_id, told[other_agent.id].wants_email) == (second.id, True)
     assert told[other_agent.id].body == "Betere versie" and lead.name in told[other_agent.id].subject
 
@@ -157,10 +170,20 @@ def test_reply_notifications_are_written_in_the_language_of_each_recipient(app, 
     db.session.commit()
     case = open_case(app)
 
-    tell([dutch, english], kind="probe", case=case, subject=lambda: gettext("Your reply on case #%(case)d could not be sent", case=7))
+    tell(
+        [dutch, english],
+        kind="probe",
+        case=case,
+        subject=lambda: gettext("Your reply on case #%(case)d could not be sent", case=7),
+    )
 
-    subjects = dict(db.session.execute(select(Notification.user_id, Notification.subject).where(Notification.kind == "probe")).all())
-    assert subjects == {dutch.id: "Uw reactie op zaak #7 kon niet worden verstuurd", english.id: "Your reply on case #7 could not be sent"}
+    subjects = dict(
+        db.session.execute(select(Notification.user_id, Notification.subject).where(Notification.kind == "probe")).all()
+    )
+    assert subjects == {
+        dutch.id: "Uw reactie op zaak #7 kon niet worden verstuurd",
+        english.id: "Your reply on case #7 could not be sent",
+    }
 
 
 def test_a_reply_the_mandate_forbids_is_refused_with_a_reason_and_nothing_is_stored(app, make_user):
@@ -211,7 +234,9 @@ def test_the_approval_queue_shows_age_and_overdue_against_its_own_sla(app, make_
     assert [item.may_decide for item in approval_queue(agent, now=ARRIVAL)] == [False, False]
 
 
-def test_replying_through_the_page_puts_the_reply_in_the_outbox_and_returns_to_the_case(app, client, auth, make_user, csrf_from):
+def test_replying_through_the_page_puts_the_reply_in_the_outbox_and_returns_to_the_case(
+    app, client, auth, make_user, csrf_from
+):
     agent = make_user(Role.AGENT)
     allow(Role.AGENT, Permission.MAY_SEND)
     case = open_case(app)
@@ -234,7 +259,9 @@ def test_a_refused_reply_keeps_the_text_on_the_page_with_the_reason(app, client,
     auth.login_as(agent)
     token = csrf_from(client.get(f"/cases/{case.id}/reply").get_data(as_text=True))
 
-    response = client.post(f"/cases/{case.id}/replies", data={"csrf_token": token, "text": "Zie {bron}", "visibility": "public"})
+    response = client.post(
+        f"/cases/{case.id}/replies", data={"csrf_token": token, "text": "Zie {bron}", "visibility": "public"}
+    )
 
     assert response.status_code == 409
     assert "Zie {bron}" in response.get_data(as_text=True)
@@ -242,7 +269,9 @@ def test_a_refused_reply_keeps_the_text_on_the_page_with_the_reason(app, client,
     assert "Nog in te vullen: {bron}" in response.get_data(as_text=True)
 
 
-def test_the_composer_offers_the_protocols_templates_filled_in_with_the_decisions_template_chosen(app, client, auth, make_user):
+def test_the_composer_offers_the_protocols_templates_filled_in_with_the_decisions_template_chosen(
+    app, client, auth, make_user
+):
     from webcare.protocol.services import activate_file
     from webcare.resources import resource_dir
 
@@ -250,7 +279,11 @@ def test_the_composer_offers_the_protocols_templates_filled_in_with_the_decision
     agent = make_user(Role.AGENT, name="Sanne de Vries")
     allow(Role.AGENT, Permission.MAY_SEND, risk=Risk.LOW)
     case = private_case(
-        app, "vraag", text="Hoe vraag ik een nieuw paspoort aan?", channel="whatsapp", account="+31600000123",
+        app,
+        "vraag",
+        text="Hoe vraag ik een nieuw paspoort aan?",
+        channel="whatsapp",
+        account="+31600000123",
         author={"id": "+31611111111", "handle": "+31611111111", "name": "Kees Smit"},
     )
     decision = case.applied_decision

@@ -19,7 +19,9 @@ def _protocol(*topics):
 
 def test_link_and_source_come_from_the_cases_topic_and_stay_when_the_topic_has_none():
     protocol = _protocol(
-        Topic("windmolens", "windmolens", None, None, True, "https://example.nl/wind", "https://example.nl/feiten/wind"),
+        Topic(
+            "windmolens", "windmolens", None, None, True, "https://example.nl/wind", "https://example.nl/feiten/wind"
+        ),
         Topic("afval", "afval", None, "afval", False, "https://example.nl/afval"),
     )
     text = "Over {onderwerp}: {link}, zie ook {bron}."

@@ -68,7 +68,10 @@ MESSAGE = {
                 "verified": {"type": "boolean"},
             },
         },
-        "in_reply_to": {**_identifier(MAX_ID_LENGTH, "the external_id of the message this one answers"), "nullable": True},
+        "in_reply_to": {
+            **_identifier(MAX_ID_LENGTH, "the external_id of the message this one answers"),
+            "nullable": True,
+        },
         "conversation_id": {**_identifier(MAX_ID_LENGTH, "the platform's conversation or thread id"), "nullable": True},
         "is_public": {"type": "boolean", "nullable": True},
         "url": {"type": "string", "maxLength": MAX_URL_LENGTH, "nullable": True},
@@ -142,7 +145,10 @@ SPEC: dict[str, Any] = {
                 "responses": {
                     "202": _json({"oneOf": [ACCEPTED, BATCH_RESULTS]}, "every message stored (or already held)"),
                     "401": _json(SIMPLE_ERROR, "no or a wrong bearer token"),
-                    "413": _json({"oneOf": [_errors(), SIMPLE_ERROR]}, "more than 1,000 items, or a body too large; nothing stored"),
+                    "413": _json(
+                        {"oneOf": [_errors(), SIMPLE_ERROR]},
+                        "more than 1,000 items, or a body too large; nothing stored",
+                    ),
                     "422": _json(
                         {"oneOf": [ITEM_ERROR, BATCH_RESULTS, _errors()]},
                         "some or all items refused, each with the reason; the good ones are stored and the bad ones "

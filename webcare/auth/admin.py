@@ -32,15 +32,23 @@ def tokens() -> list[ApiToken]:
 
 
 def _active_admins_other_than(user: User) -> int:
-    return db.session.scalar(
-        select(func.count(User.id))
-        .join(UserRole)
-        .where(UserRole.role == Role.ADMIN, User.is_active_account.is_(True), User.id != user.id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(User.id))
+            .join(UserRole)
+            .where(UserRole.role == Role.ADMIN, User.is_active_account.is_(True), User.id != user.id)
+        )
+        or 0
+    )
 
 
 def set_roles(user: User, roles: set[Role]) -> None:
-    if Role.ADMIN in user.roles and Role.ADMIN not in roles and user.is_active_account and not _active_admins_other_than(user):
+    if (
+        Role.ADMIN in user.roles
+        and Role.ADMIN not in roles
+        and user.is_active_account
+        and not _active_admins_other_than(user)
+    ):
         raise LastAdmin(user.email)
     user.role_grants = [grant for grant in user.role_grants if grant.role in roles] + [
         UserRole(role=role) for role in sorted(roles - user.roles)

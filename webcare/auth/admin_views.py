@@ -21,7 +21,12 @@ def _users_page(new_user_form: NewUserForm | None = None, status: int = 200):
         "auth/users.html",
         people=people,
         form=new_user_form or NewUserForm(),
-        roles_forms={person.id: RolesForm(formdata=None, prefix=f"user-{person.id}", data={"roles": [role.value for role in person.roles]}) for person in people},
+        roles_forms={
+            person.id: RolesForm(
+                formdata=None, prefix=f"user-{person.id}", data={"roles": [role.value for role in person.roles]}
+            )
+            for person in people
+        },
         button=ButtonForm(),
     ), status
 
@@ -39,7 +44,9 @@ def add_user():
     if not form.validate_on_submit():
         return _users_page(form, 400)
     try:
-        person = create_user(form.email.data, form.name.data.strip(), form.password.data, {Role(role) for role in form.roles.data})
+        person = create_user(
+            form.email.data, form.name.data.strip(), form.password.data, {Role(role) for role in form.roles.data}
+        )
     except UserExists:
         form.email.errors.append(_("Someone with this e-mail address already exists."))
         return _users_page(form, 409)
@@ -84,7 +91,11 @@ def toggle_active(user_id: int):
 
 def _tokens_page(form: TokenForm | None = None, new_token: str | None = None, status: int = 200):
     return render_template(
-        "auth/tokens.html", tokens=admin.tokens(), form=form or TokenForm(formdata=None), button=ButtonForm(), new_token=new_token
+        "auth/tokens.html",
+        tokens=admin.tokens(),
+        form=form or TokenForm(formdata=None),
+        button=ButtonForm(),
+        new_token=new_token,
     ), status
 
 

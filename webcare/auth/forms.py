@@ -22,16 +22,35 @@ ROLE_LABELS = {"agent": _l("Agent"), "lead": _l("Team lead"), "manager": _l("Man
 
 
 class NewUserForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254), Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an e-mail address."))])
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[
+            DataRequired(),
+            Length(max=254),
+            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Enter an e-mail address.")),
+        ],
+    )
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()], validators=[_at_least_one],
-                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
-    password = PasswordField(_l("Password (at least 12 characters)"), validators=[DataRequired(), Length(min=12, max=1000)])
+    roles = SelectMultipleField(
+        _l("Roles"),
+        choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()],
+        validators=[_at_least_one],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+    password = PasswordField(
+        _l("Password (at least 12 characters)"), validators=[DataRequired(), Length(min=12, max=1000)]
+    )
 
 
 class RolesForm(FlaskForm):
-    roles = SelectMultipleField(_l("Roles"), choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()], validators=[_at_least_one],
-                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    roles = SelectMultipleField(
+        _l("Roles"),
+        choices=[SelectChoice(value, label) for value, label in ROLE_LABELS.items()],
+        validators=[_at_least_one],
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
 
 
 class ButtonForm(FlaskForm):

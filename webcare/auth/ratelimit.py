@@ -106,7 +106,9 @@ def record_success(account: str, address: str) -> None:
 def failure_count(account: str, *, now: datetime | None = None) -> int:
     now = now or utcnow()
     return db.session.scalar(
-        select(func.count()).select_from(LoginFailure).where(LoginFailure.account == _key(account), LoginFailure.at > now - WINDOW)
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.account == _key(account), LoginFailure.at > now - WINDOW)
     )
 
 
@@ -119,7 +121,11 @@ def _failed_accounts(now: datetime, address: str | None = None) -> int:
 
 def _spray(account: str, address: str, now: datetime) -> Spray | None:
     """A spray when this failure makes the number of failing accounts reach a threshold: once per crossing."""
-    earlier = select(func.count()).select_from(LoginFailure).where(LoginFailure.account == account, LoginFailure.at > now - WINDOW)
+    earlier = (
+        select(func.count())
+        .select_from(LoginFailure)
+        .where(LoginFailure.account == account, LoginFailure.at > now - WINDOW)
+    )
     is_new_overall = db.session.scalar(earlier) == 1
     is_new_here = db.session.scalar(earlier.where(LoginFailure.address == address)) == 1
     from_address, overall = _failed_accounts(now, address), _failed_accounts(now)

@@ -5,11 +5,22 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, session, url_for
-from joserfc.errors import JoseError
-from requests import RequestException
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from joserfc.errors import JoseError
+from requests import RequestException
 
 from webcare.auth import oidc, ratelimit
 from webcare.auth.forms import LoginForm
@@ -44,7 +55,9 @@ def login():
         delay = ratelimit.delay_for(form.email.data, address)
         if delay is not None:
             seconds = delay.retry_after_seconds(utcnow())
-            flash(_("Too many failed log-in attempts. Wait %(seconds)d seconds and try again.", seconds=seconds), "error")
+            flash(
+                _("Too many failed log-in attempts. Wait %(seconds)d seconds and try again.", seconds=seconds), "error"
+            )
             response = make_response(render_template("auth/login.html", form=form, **_login_options()), 429)
             response.headers["Retry-After"] = str(seconds)
             return response
@@ -84,10 +97,16 @@ def logout():
     session.clear()
     end_session = _provider_end_session() if signed_in_with_provider else None
     if end_session:
-        return redirect(end_session + "?" + urlencode({
-            "client_id": oidc.current_settings().client_id,
-            "post_logout_redirect_uri": url_for("auth.login", _external=True),
-        }))
+        return redirect(
+            end_session
+            + "?"
+            + urlencode(
+                {
+                    "client_id": oidc.current_settings().client_id,
+                    "post_logout_redirect_uri": url_for("auth.login", _external=True),
+                }
+            )
+        )
     return redirect(url_for("auth.login"))
 
 
@@ -125,22 +144,36 @@ def sso_callback():
         claims = oidc.verified_claims()
         user = oidc.sign_in(claims, settings)
     except oidc.NoMappedGroup:
-        return _sso_failed(_("Your account has no access to Webcare: you are in none of the groups that give access. "
-                             "Ask your administrator to add you to a Webcare group."), 403)
+        return _sso_failed(
+            _(
+                "Your account has no access to Webcare: you are in none of the groups that give access. "
+                "Ask your administrator to add you to a Webcare group."
+            ),
+            403,
+        )
     except oidc.SignInRefused as refused:
         current_app.logger.warning("single sign-on refused: %s", refused.reason)
-        return _sso_failed(_("Signing in through your organisation failed: the identity provider's answer could not be verified."), 400)
+        return _sso_failed(
+            _("Signing in through your organisation failed: the identity provider's answer could not be verified."), 400
+        )
     except MismatchingStateError:
         return _sso_failed(_("This sign-in was already used or has expired. Sign in again."), 400)
     except (OAuthError, JoseError) as error:
         current_app.logger.warning("single sign-on refused: %s", type(error).__name__)
-        return _sso_failed(_("Signing in through your organisation failed: the identity provider's answer could not be verified."), 400)
+        return _sso_failed(
+            _("Signing in through your organisation failed: the identity provider's answer could not be verified."), 400
+        )
     except RequestException as error:
         current_app.logger.warning("single sign-on: the identity provider did not answer (%s)", type(error).__name__)
         return _sso_failed(_("The identity provider does not answer. Try again later."), 502)
     if not user.is_active:
-        return _sso_failed(_("Your account has no access to Webcare: you are in none of the groups that give access. "
-                             "Ask your administrator to add you to a Webcare group."), 403)
+        return _sso_failed(
+            _(
+                "Your account has no access to Webcare: you are in none of the groups that give access. "
+                "Ask your administrator to add you to a Webcare group."
+            ),
+            403,
+        )
     target = session.pop("sso_next", None)
     session.clear()
     login_user(user)

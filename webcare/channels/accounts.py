@@ -29,8 +29,9 @@ def accounts() -> list[Account]:
     return list(db.session.scalars(select(Account).order_by(Account.channel, Account.handle)))
 
 
-def add_account(channel: Channel, handle: str, name: str, *, platform_id: str | None, options: dict[str, Any],
-                by: User) -> Account:
+def add_account(
+    channel: Channel, handle: str, name: str, *, platform_id: str | None, options: dict[str, Any], by: User
+) -> Account:
     """Add one of our accounts with its connector settings; raises AccountExists for a taken (channel, handle)."""
     handle = handle.strip()
     if db.session.scalar(select(Account.id).where(Account.channel == channel, Account.handle == handle)):
@@ -38,8 +39,9 @@ def add_account(channel: Channel, handle: str, name: str, *, platform_id: str | 
     account = Account(channel=channel, handle=handle, name=name.strip() or handle)
     db.session.add(account)
     db.session.flush()
-    db.session.add(ChannelSettings(account_id=account.id, platform_id=(platform_id or "").strip() or None,
-                                   options=options))
+    db.session.add(
+        ChannelSettings(account_id=account.id, platform_id=(platform_id or "").strip() or None, options=options)
+    )
     log.info("%s added the %s account %s", by.email, channel.value, handle)
     db.session.commit()
     return account

@@ -18,11 +18,10 @@ from email.utils import (
 )
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from webcare.accounts.models import Channel
-from flask_babel import lazy_gettext as _l
-
 from webcare.channels.base import (
     Connector,
     Delivery,
@@ -64,10 +63,17 @@ def _subject_of(in_reply_to: str | None, fallback: str) -> str:
 
 def _smtp_failure(error: Exception) -> SendFailed:
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        return SendFailed(_l("the mail server refused the address: %(address)s", address=error.recipients), is_permanent=True)
+        return SendFailed(
+            _l("the mail server refused the address: %(address)s", address=error.recipients), is_permanent=True
+        )
     if isinstance(error, smtplib.SMTPResponseException):
-        text = error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
-        return SendFailed(_l("the mail server answered %(code)s %(text)s", code=error.smtp_code, text=text), is_permanent=500 <= error.smtp_code < 600)
+        text = (
+            error.smtp_error.decode(errors="replace") if isinstance(error.smtp_error, bytes) else str(error.smtp_error)
+        )
+        return SendFailed(
+            _l("the mail server answered %(code)s %(text)s", code=error.smtp_code, text=text),
+            is_permanent=500 <= error.smtp_code < 600,
+        )
     return SendFailed(_l("the mail server could not be reached: %(error)s", error=f"{type(error).__name__}: {error}"))
 
 

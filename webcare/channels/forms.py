@@ -38,12 +38,16 @@ def _email(form, field) -> None:
 
 class ContactForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[Optional(), Length(max=200)])
-    email = StringField(_l("Your e-mail address"), validators=[InputRequired(_l("Enter your e-mail address.")),
-                                                              Length(max=254), _email])
-    message = TextAreaField(_l("Your message"), validators=[
-        InputRequired(_l("Write your message.")),
-        Length(max=MAX_FORM_TEXT, message=_l("Your message is longer than %(max)d characters.", max=MAX_FORM_TEXT)),
-    ])
+    email = StringField(
+        _l("Your e-mail address"), validators=[InputRequired(_l("Enter your e-mail address.")), Length(max=254), _email]
+    )
+    message = TextAreaField(
+        _l("Your message"),
+        validators=[
+            InputRequired(_l("Write your message.")),
+            Length(max=MAX_FORM_TEXT, message=_l("Your message is longer than %(max)d characters.", max=MAX_FORM_TEXT)),
+        ],
+    )
     # Honeypot: hidden from people by CSS and from assistive technology; robots fill it in.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
@@ -56,24 +60,41 @@ class SettingsForm(FlaskForm):
     imap_ssl = BooleanField(_l("IMAP over TLS"), default=True)
     imap_username = StringField(_l("IMAP user name"), validators=[Optional(), Length(max=255)])
     imap_folder = StringField(_l("IMAP folder"), validators=[Optional(), Length(max=255)])
-    whatsapp_template = StringField(_l("WhatsApp template for replies after 24 hours"),
-                                    validators=[Optional(), Length(max=512)])
-    whatsapp_template_language = StringField(_l("Template language code"),
-                                             validators=[Optional(), Length(max=15)])
+    whatsapp_template = StringField(
+        _l("WhatsApp template for replies after 24 hours"), validators=[Optional(), Length(max=512)]
+    )
+    whatsapp_template_language = StringField(_l("Template language code"), validators=[Optional(), Length(max=15)])
 
-    OPTION_FIELDS = ("imap_host", "imap_port", "imap_ssl", "imap_username", "imap_folder", "whatsapp_template",
-                     "whatsapp_template_language")
+    OPTION_FIELDS = (
+        "imap_host",
+        "imap_port",
+        "imap_ssl",
+        "imap_username",
+        "imap_folder",
+        "whatsapp_template",
+        "whatsapp_template_language",
+    )
 
     def options(self) -> dict:
         values = {name: getattr(self, name).data for name in self.OPTION_FIELDS}
-        return {name: value.strip() if isinstance(value, str) else value for name, value in values.items()
-                if value not in (None, "")}
+        return {
+            name: value.strip() if isinstance(value, str) else value
+            for name, value in values.items()
+            if value not in (None, "")
+        }
 
 
 class AccountForm(SettingsForm):
-    channel = SelectField(_l("Channel"), choices=[SelectChoice(c.value, CHANNEL_LABELS[c.value]) for c in Channel],
-                          validators=[InputRequired()])
-    handle = StringField(_l("Handle"), validators=[
-        InputRequired(), Length(max=200),
-        Regexp(r"^[^\s/]+$", message=_l("A handle has no spaces or slashes.")),
-    ])
+    channel = SelectField(
+        _l("Channel"),
+        choices=[SelectChoice(c.value, CHANNEL_LABELS[c.value]) for c in Channel],
+        validators=[InputRequired()],
+    )
+    handle = StringField(
+        _l("Handle"),
+        validators=[
+            InputRequired(),
+            Length(max=200),
+            Regexp(r"^[^\s/]+$", message=_l("A handle has no spaces or slashes.")),
+        ],
+    )

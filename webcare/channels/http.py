@@ -29,7 +29,9 @@ class Response:
         try:
             return json.loads(self.body or b"null")
         except ValueError:
-            raise SendFailed(_l("the platform answered %(status)s with something that is not JSON", status=self.status)) from None
+            raise SendFailed(
+                _l("the platform answered %(status)s with something that is not JSON", status=self.status)
+            ) from None
 
 
 def retry_after_seconds(value: str | None) -> float | None:
@@ -73,9 +75,16 @@ def _platform_error(body: bytes) -> str:
     return body[:300].decode("utf-8", "replace")
 
 
-def request(method: str, url: str, *, token: str | None = None, json_body: Any = None,
-            form: dict[str, str] | None = None, timeout: float = TIMEOUT_SECONDS,
-            is_transient: Callable[[int, bytes], bool] | None = None) -> Response:
+def request(
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    json_body: Any = None,
+    form: dict[str, str] | None = None,
+    timeout: float = TIMEOUT_SECONDS,
+    is_transient: Callable[[int, bytes], bool] | None = None,
+) -> Response:
     """One HTTP call. 2xx → Response; 429/5xx/timeouts → SendFailed to retry; other 4xx → permanent.
 
     The wait the platform asks for is honoured: Retry-After, else X's x-rate-limit-reset. `is_transient`
@@ -107,7 +116,9 @@ def request(method: str, url: str, *, token: str | None = None, json_body: Any =
         raise SendFailed(reason, is_permanent=True) from None
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise SendFailed(_l("%(host)s could not be reached: %(reason)s", host=urllib.parse.urlsplit(url).netloc, reason=reason)) from None
+        raise SendFailed(
+            _l("%(host)s could not be reached: %(reason)s", host=urllib.parse.urlsplit(url).netloc, reason=reason)
+        ) from None
 
 
 def configured(name: str, default: str) -> str:

@@ -39,8 +39,9 @@ BATCH = 100
 MAX_KEPT_SOURCE = 1_000_000
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster)@", re.IGNORECASE)
-BOUNCE_SUBJECTS = re.compile(r"undeliver|delivery status notification|returned mail|delivery failure|niet afgeleverd",
-                             re.IGNORECASE)
+BOUNCE_SUBJECTS = re.compile(
+    r"undeliver|delivery status notification|returned mail|delivery failure|niet afgeleverd", re.IGNORECASE
+)
 
 
 class _Text(HTMLParser):
@@ -112,8 +113,10 @@ class Bounce:
 
 def bounce_of(message: EmailMessage) -> Bounce | None:
     """A bounce (RFC 3464 delivery status report, or a mailer-daemon's message), or None for ordinary mail."""
-    is_report = message.get_content_type() == "multipart/report" and \
-        message.get_param("report-type", "").lower() == "delivery-status"
+    is_report = (
+        message.get_content_type() == "multipart/report"
+        and message.get_param("report-type", "").lower() == "delivery-status"
+    )
     sender = parseaddr(str(message.get("From", "")))[1]
     if not is_report and not (BOUNCE_SENDERS.match(sender) and BOUNCE_SUBJECTS.search(str(message.get("Subject", "")))):
         return None
@@ -130,8 +133,9 @@ def bounce_of(message: EmailMessage) -> Bounce | None:
                     recipient = str(block.get("Final-Recipient", "")).partition(";")[2].strip()
                     reason = " ".join(str(block.get("Diagnostic-Code", "")).partition(";")[2].split())
                     failures.append(f"{recipient}: {block.get('Status', '')} {reason}".strip())
-            delayed_only = bool(actions) and all(action in {"delayed", "relayed", "delivered", "expanded"}
-                                                 for action in actions)
+            delayed_only = bool(actions) and all(
+                action in {"delayed", "relayed", "delivered", "expanded"} for action in actions
+            )
         elif kind in {"message/rfc822", "text/rfc822-headers"} and original_id is None:
             inner = part.get_payload()
             if isinstance(inner, list) and inner:
@@ -159,16 +163,18 @@ def parse_message(raw: bytes, *, account_handle: str, fallback_id: str, now: dat
         message = BytesParser(policy=policy.default).parsebytes(raw)
         bounce = bounce_of(message)
         if bounce is None:
-            return ParsedDelivery(records=[record_of(raw, account_handle=account_handle, fallback_id=fallback_id,
-                                                     now=now)])
+            return ParsedDelivery(
+                records=[record_of(raw, account_handle=account_handle, fallback_id=fallback_id, now=now)]
+            )
     except Exception as error:  # noqa: BLE001 — whatever breaks on hostile MIME, the mail is kept
         raise UnreadableMail(f"unreadable e-mail: {type(error).__name__}: {error}") from error
     if bounce.is_delay:
         return ParsedDelivery()
     if bounce.original_id is None:
         raise UnreadableMail("a bounce that names no message of ours (no Message-ID of the original)")
-    return ParsedDelivery(status_updates=[StatusUpdate(bounce.original_id, "failed", at=_created_at(message, now),
-                                                       error=bounce.error)])
+    return ParsedDelivery(
+        status_updates=[StatusUpdate(bounce.original_id, "failed", at=_created_at(message, now), error=bounce.error)]
+    )
 
 
 def _created_at(message: EmailMessage, fallback: datetime) -> str:
@@ -190,11 +196,17 @@ def record_of(source: bytes, *, account_handle: str, fallback_id: str, now: date
     in_reply_to = next(iter(_ids(message.get("In-Reply-To"))), None) or (references[-1] if references else None)
     raw_text = source.decode("utf-8", "replace")
     return {
-        "channel": Channel.EMAIL.value, "account": account_handle, "external_id": own_id, "direction": "inbound",
-        "created_at": _created_at(message, now), "text": body_text(message),
+        "channel": Channel.EMAIL.value,
+        "account": account_handle,
+        "external_id": own_id,
+        "direction": "inbound",
+        "created_at": _created_at(message, now),
+        "text": body_text(message),
         "author": {"id": sender.lower(), "handle": sender.lower(), "name": name or None} if sender else None,
-        "in_reply_to": in_reply_to, "conversation_id": references[0] if references else (in_reply_to or own_id),
-        "is_public": False, "subject": " ".join(str(message.get("Subject", "")).split()),
+        "in_reply_to": in_reply_to,
+        "conversation_id": references[0] if references else (in_reply_to or own_id),
+        "is_public": False,
+        "subject": " ".join(str(message.get("Subject", "")).split()),
         "to": [address for _n, address in getaddresses([str(message.get("To", ""))]) if address],
         "platform": {"kind": "email"},
         "mime": raw_text if len(source) <= MAX_KEPT_SOURCE else raw_text[:MAX_KEPT_SOURCE] + "\n[cut at 1 MB]",
@@ -281,8 +293,9 @@ def poll_account(account: Account, *, now: datetime | None = None, batch: int = 
             continue  # expunged between SEARCH and FETCH
         result.read += 1
         try:
-            parsed = parse_message(raw, account_handle=account.handle,
-                                   fallback_id=f"<imap.{validity}.{uid}@{account.handle}>", now=now)
+            parsed = parse_message(
+                raw, account_handle=account.handle, fallback_id=f"<imap.{validity}.{uid}@{account.handle}>", now=now
+            )
         except UnreadableMail as problem:  # one unreadable e-mail must not stop the mailbox
             dead_letter(source=source, reference=f"uid {uid}", raw=raw, reason=str(problem))
             continue
@@ -295,9 +308,14 @@ def poll_account(account: Account, *, now: datetime | None = None, batch: int = 
     settings.imap_polled_at, settings.imap_error = now, None
     result.last_uid = settings.imap_last_uid
     if records or statuses or uids:
-        received = take_in(ParsedDelivery(records=records, status_updates=statuses), source=source,
-                           channel=Channel.EMAIL, now=now, account=account,
-                           size=sum(len(s) for s in sources.values()))
+        received = take_in(
+            ParsedDelivery(records=records, status_updates=statuses),
+            source=source,
+            channel=Channel.EMAIL,
+            now=now,
+            account=account,
+            size=sum(len(s) for s in sources.values()),
+        )
         result.accepted, result.duplicates = received.accepted, received.duplicates
     else:
         db.session.commit()
@@ -310,9 +328,19 @@ def _record_web_form_bounces(statuses: list[StatusUpdate], *, now: datetime) -> 
     Returns the other bounces, which belong to the e-mail channel.
     """
     ids = {status.external_id for status in statuses}
-    web_form = set(db.session.scalars(select(Message.external_id).where(
-        Message.channel == Channel.WEBFORM, Message.direction == Direction.OUTBOUND, Message.external_id.in_(ids),
-    ))) if ids else set()
+    web_form = (
+        set(
+            db.session.scalars(
+                select(Message.external_id).where(
+                    Message.channel == Channel.WEBFORM,
+                    Message.direction == Direction.OUTBOUND,
+                    Message.external_id.in_(ids),
+                )
+            )
+        )
+        if ids
+        else set()
+    )
     if web_form:
         record_status_updates(Channel.WEBFORM, [s for s in statuses if s.external_id in web_form], now=now)
     return [status for status in statuses if status.external_id not in web_form]
@@ -321,11 +349,16 @@ def _record_web_form_bounces(statuses: list[StatusUpdate], *, now: datetime) -> 
 def poll_all(now: datetime | None = None) -> dict[str, PollResult]:
     """Poll every e-mail account that has an IMAP server set (the scheduler's job)."""
     found = db.session.scalars(
-        select(Account).join(ChannelSettings, ChannelSettings.account_id == Account.id)
-        .where(Account.channel == Channel.EMAIL).order_by(Account.id)
+        select(Account)
+        .join(ChannelSettings, ChannelSettings.account_id == Account.id)
+        .where(Account.channel == Channel.EMAIL)
+        .order_by(Account.id)
     ).all()
-    return {account.handle: poll_account(account, now=now) for account in found
-            if (settings_of(account).options or {}).get("imap_host")}
+    return {
+        account.handle: poll_account(account, now=now)
+        for account in found
+        if (settings_of(account).options or {}).get("imap_host")
+    }
 
 
 def check_connection(account: Account) -> str:

@@ -40,6 +40,13 @@ class LogConnector(Connector):
             "is_public": reply.is_public,
             "logged_at": utcnow().isoformat(),
         }
-        log.info("reply sent to the log (%s %s → %s): %s", reply.account.channel.value, reply.account.handle,
-                 reply.recipient, reply.text)
-        return SentReply(external_id=external_id, raw_response=json.dumps({**response, "text": reply.text}, ensure_ascii=False))
+        log.info(
+            "reply sent to the log (%s %s → %s): %s",
+            reply.account.channel.value,
+            reply.account.handle,
+            reply.recipient,
+            reply.text,
+        )
+        return SentReply(
+            external_id=external_id, raw_response=json.dumps({**response, "text": reply.text}, ensure_ascii=False)
+        )

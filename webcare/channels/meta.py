@@ -49,8 +49,15 @@ POST_ITEMS = {"status", "post", "photo", "video", "share"}
 # Graph API error codes that mean "not now" rather than "never" (Meta answers them with HTTP 400/403):
 # unknown/temporary errors, app, user and page rate limits, business use case limits, WhatsApp throughput limits.
 TRANSIENT_CODES = {1, 2, 4, 17, 32, 341, 613, 130429, 131048, 131056, 133016} | set(range(80001, 80015))
-MEDIA_LABELS = {"image": "[image]", "video": "[video]", "audio": "[audio]", "document": "[document]",
-                "sticker": "[sticker]", "location": "[location]", "contacts": "[contact card]"}
+MEDIA_LABELS = {
+    "image": "[image]",
+    "video": "[video]",
+    "audio": "[audio]",
+    "document": "[document]",
+    "sticker": "[sticker]",
+    "location": "[location]",
+    "contacts": "[contact card]",
+}
 
 
 def graph_url() -> str:
@@ -73,8 +80,11 @@ def verify_subscription(query: dict[str, str]) -> str | None:
     """Meta's webhook verification: the challenge to echo when mode and verify token are right, else None."""
     expected = app_secret("WEBCARE_META_VERIFY_TOKEN")
     given = query.get("hub.verify_token") or ""
-    if query.get("hub.mode") != "subscribe" or not expected or not hmac.compare_digest(
-            given.encode(), expected.encode()):
+    if (
+        query.get("hub.mode") != "subscribe"
+        or not expected
+        or not hmac.compare_digest(given.encode(), expected.encode())
+    ):
         return None
     return query.get("hub.challenge") or ""
 
@@ -155,10 +165,16 @@ class _Parser:
 
     def _record(self, our_id: str, event: Any, *, kind: str, details: dict | None = None, **fields: Any) -> None:
         # "platform" holds what the connector needs to answer later; "payload" is the platform's event as it came.
-        self.records.append({
-            "channel": self.channel.value, "account": self.handles.get(our_id, our_id), "direction": "inbound",
-            **fields, "platform": {"kind": kind, "object_id": our_id, **(details or {})}, "payload": event,
-        })
+        self.records.append(
+            {
+                "channel": self.channel.value,
+                "account": self.handles.get(our_id, our_id),
+                "direction": "inbound",
+                **fields,
+                "platform": {"kind": kind, "object_id": our_id, **(details or {})},
+                "payload": event,
+            }
+        )
 
     def _change(self, our_id: str, entry: dict, field: Any, value: dict) -> None:
         if self.channel == Channel.FACEBOOK and field == "feed":
@@ -178,12 +194,16 @@ class _Parser:
         external_id = value.get("comment_id") if item == "comment" else value.get("post_id")
         post_id, parent_id = value.get("post_id"), value.get("parent_id")
         self._record(
-            page_id, value, kind="comment" if item == "comment" else "post", external_id=external_id,
+            page_id,
+            value,
+            kind="comment" if item == "comment" else "post",
+            external_id=external_id,
             created_at=_moment(value.get("created_time"), entry.get("time")),
             text=value.get("message") or "",
             author={"id": author.get("id"), "name": author.get("name")} if author else None,
             in_reply_to=parent_id if item == "comment" and parent_id and parent_id != post_id else None,
-            is_public=True, url=value.get("permalink_url") or (value.get("post") or {}).get("permalink_url"),
+            is_public=True,
+            url=value.get("permalink_url") or (value.get("post") or {}).get("permalink_url"),
             details={"post_id": post_id},
         )
 
@@ -193,10 +213,15 @@ class _Parser:
             return
         media = value.get("media") or {}
         self._record(
-            account_id, value, kind="comment", external_id=value.get("id"),
-            created_at=_moment(value.get("timestamp"), entry.get("time")), text=value.get("text") or "",
+            account_id,
+            value,
+            kind="comment",
+            external_id=value.get("id"),
+            created_at=_moment(value.get("timestamp"), entry.get("time")),
+            text=value.get("text") or "",
             author={"id": author.get("id"), "handle": author.get("username")} if author else None,
-            in_reply_to=value.get("parent_id"), is_public=True,
+            in_reply_to=value.get("parent_id"),
+            is_public=True,
             details={"media_id": media.get("id") if isinstance(media, dict) else None},
         )
 
@@ -212,9 +237,16 @@ class _Parser:
         reply_to = message.get("reply_to") if isinstance(message.get("reply_to"), dict) else {}
         text = message.get("text") or _attachment_text(message)
         self._record(
-            our_id, event, kind="message", external_id=message.get("mid"),
-            created_at=_moment(event.get("timestamp")), text=text, author={"id": sender} if sender else None,
-            in_reply_to=reply_to.get("mid"), conversation_id=f"{our_id}:{sender}", is_public=False,
+            our_id,
+            event,
+            kind="message",
+            external_id=message.get("mid"),
+            created_at=_moment(event.get("timestamp")),
+            text=text,
+            author={"id": sender} if sender else None,
+            in_reply_to=reply_to.get("mid"),
+            conversation_id=f"{our_id}:{sender}",
+            is_public=False,
         )
 
     def _report(self, our_id: str, sender: str, report: dict, status: str, timestamp: Any) -> None:
@@ -231,7 +263,8 @@ class _Parser:
         number_id = str(_dict(value.get("metadata") or {}, "metadata").get("phone_number_id", ""))
         names = {
             str(contact.get("wa_id")): (contact.get("profile") or {}).get("name")
-            for contact in _list(value.get("contacts"), "'contacts'") if isinstance(contact, dict)
+            for contact in _list(value.get("contacts"), "'contacts'")
+            if isinstance(contact, dict)
         }
         for message in _list(value.get("messages"), "'messages'"):
             message = _dict(message, "each message")
@@ -241,27 +274,51 @@ class _Parser:
             sender = str(message.get("from", ""))
             context = message.get("context") if isinstance(message.get("context"), dict) else {}
             self._record(
-                number_id, message, kind="message", external_id=message.get("id"),
-                created_at=_moment(message.get("timestamp")), text=_whatsapp_text(message),
+                number_id,
+                message,
+                kind="message",
+                external_id=message.get("id"),
+                created_at=_moment(message.get("timestamp")),
+                text=_whatsapp_text(message),
                 author={"id": sender, "handle": sender, "name": names.get(sender)} if sender else None,
-                in_reply_to=context.get("id"), conversation_id=f"{number_id}:{sender}", is_public=False,
+                in_reply_to=context.get("id"),
+                conversation_id=f"{number_id}:{sender}",
+                is_public=False,
             )
         for status in _list(value.get("statuses"), "'statuses'"):
             status = _dict(status, "each status")
             errors = [e for e in _list(status.get("errors"), "errors") if isinstance(e, dict)]
-            error = "; ".join(
-                f"{e.get('code')} {e.get('title', '')}: {(e.get('error_data') or {}).get('details') or e.get('message', '')}"
-                .strip().rstrip(":") for e in errors
-            ) or None
-            self.statuses.append(StatusUpdate(str(status.get("id", "")), str(status.get("status", "")),
-                                              at=_moment(status.get("timestamp")), error=error))
+            error = (
+                "; ".join(
+                    f"{e.get('code')} {e.get('title', '')}: {(e.get('error_data') or {}).get('details') or e.get('message', '')}".strip().rstrip(
+                        ":"
+                    )
+                    for e in errors
+                )
+                or None
+            )
+            self.statuses.append(
+                StatusUpdate(
+                    str(status.get("id", "")),
+                    str(status.get("status", "")),
+                    at=_moment(status.get("timestamp")),
+                    error=error,
+                )
+            )
 
 
 def _outbound_up_to(channel: Channel, conversation_id: str, moment: datetime) -> list[str]:
     """The platform ids of our messages in a Messenger conversation sent up to a watermark."""
-    return list(db.session.scalars(select(Message.external_id).where(
-        Message.channel == channel, Message.conversation_id == conversation_id,
-        Message.direction == Direction.OUTBOUND, Message.created_at <= moment)))
+    return list(
+        db.session.scalars(
+            select(Message.external_id).where(
+                Message.channel == channel,
+                Message.conversation_id == conversation_id,
+                Message.direction == Direction.OUTBOUND,
+                Message.created_at <= moment,
+            )
+        )
+    )
 
 
 def _whatsapp_text(message: dict) -> str:
@@ -303,7 +360,9 @@ class MetaConnector(Connector):
     def _target(self, account: Account) -> tuple[str, str]:
         platform_id = settings_of(account).platform_id
         if not platform_id:
-            raise SendFailed(_l("the platform id of %(handle)s is not set (channel admin)", handle=account.handle), is_permanent=True)
+            raise SendFailed(
+                _l("the platform id of %(handle)s is not set (channel admin)", handle=account.handle), is_permanent=True
+            )
         try:
             token = account_secret(account, "ACCESS_TOKEN")
         except MissingSecret as missing:
@@ -311,8 +370,9 @@ class MetaConnector(Connector):
         return platform_id, token
 
     def _post(self, path: str, token: str, *, json_body=None, form=None) -> dict:
-        answer = http.request("POST", f"{graph_url()}/{path}", token=token, json_body=json_body, form=form,
-                              is_transient=is_transient).json()
+        answer = http.request(
+            "POST", f"{graph_url()}/{path}", token=token, json_body=json_body, form=form, is_transient=is_transient
+        ).json()
         if not isinstance(answer, dict):
             raise SendFailed(_l("the Graph API answered something that is not an object"))
         return answer
@@ -324,7 +384,9 @@ class MetaConnector(Connector):
                 value = value[0].get("id")
             if value:
                 return SentReply(external_id=str(value), raw_response=json.dumps(answer, ensure_ascii=False))
-        raise SendFailed(_l("the Graph API did not say which message it created: %(answer)s", answer=json.dumps(answer)[:200]))
+        raise SendFailed(
+            _l("the Graph API did not say which message it created: %(answer)s", answer=json.dumps(answer)[:200])
+        )
 
     def _comment_or_message(self, reply: OutgoingReply, *, comment_edge: str) -> SentReply:
         platform_id, token = self._target(reply.account)
@@ -334,8 +396,11 @@ class MetaConnector(Connector):
             if reply.is_public:
                 edge = "comments" if kind == "post" else comment_edge
                 return self._sent(self._post(f"{reply.in_reply_to}/{edge}", token, form={"message": reply.text}), "id")
-            answer = self._post(f"{platform_id}/messages", token, json_body={
-                "recipient": {"comment_id": reply.in_reply_to}, "message": {"text": reply.text}})
+            answer = self._post(
+                f"{platform_id}/messages",
+                token,
+                json_body={"recipient": {"comment_id": reply.in_reply_to}, "message": {"text": reply.text}},
+            )
             return self._sent(answer, "message_id")
         recipient = parent.author.platform_id if parent is not None and parent.author else reply.recipient
         if not recipient:
@@ -376,9 +441,13 @@ class InstagramConnector(MetaConnector):
 def last_message_from(account: Account, resident: str) -> datetime | None:
     """When the resident last wrote to this WhatsApp number (the 24-hour service window runs from it)."""
     return db.session.scalar(
-        select(func.max(Message.created_at)).join(Author, Message.author_id == Author.id).where(
-            Message.channel == Channel.WHATSAPP, Message.account_id == account.id,
-            Message.direction == Direction.INBOUND, Author.platform_id == resident,
+        select(func.max(Message.created_at))
+        .join(Author, Message.author_id == Author.id)
+        .where(
+            Message.channel == Channel.WHATSAPP,
+            Message.account_id == account.id,
+            Message.direction == Direction.INBOUND,
+            Author.platform_id == resident,
         )
     )
 
@@ -405,21 +474,28 @@ class WhatsAppConnector(MetaConnector):
             options = settings_of(reply.account).options or {}
             template = options.get("whatsapp_template")
             if not template:
-                since = (_l("last message %(at)s", at=last.isoformat()) if last
-                         else _l("no message from this resident"))
+                since = _l("last message %(at)s", at=last.isoformat()) if last else _l("no message from this resident")
                 raise SendFailed(
-                    _l("outside WhatsApp's 24-hour customer service window (%(since)s); only a template message may be "
-                       "sent, and no template is configured for this account", since=since),
+                    _l(
+                        "outside WhatsApp's 24-hour customer service window (%(since)s); only a template message may be "
+                        "sent, and no template is configured for this account",
+                        since=since,
+                    ),
                     is_permanent=True,
                 )
-            body |= {"type": "template", "template": {
-                "name": template, "language": {"code": options.get("whatsapp_template_language") or "nl"},
-                "components": [{"type": "body", "parameters": [{"type": "text", "text": reply.text}]}],
-            }}
+            body |= {
+                "type": "template",
+                "template": {
+                    "name": template,
+                    "language": {"code": options.get("whatsapp_template_language") or "nl"},
+                    "components": [{"type": "body", "parameters": [{"type": "text", "text": reply.text}]}],
+                },
+            }
         return self._sent(self._post(f"{number_id}/messages", token, json_body=body), "messages")
 
     def check_connection(self, account: Account) -> str:
         number_id, token = self._target(account)
         answer = http.request(
-            "GET", f"{graph_url()}/{number_id}?fields=display_phone_number,verified_name", token=token).json()
+            "GET", f"{graph_url()}/{number_id}?fields=display_phone_number,verified_name", token=token
+        ).json()
         return f"WhatsApp number {answer.get('display_phone_number', number_id)} ({answer.get('verified_name', '')})."

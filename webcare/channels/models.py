@@ -97,8 +97,10 @@ class WebformReceipt(db.Model):
     """
 
     __tablename__ = "webform_receipts"
-    __table_args__ = (Index("ix_webform_receipts_address", "address_key", "created_at"),
-                      Index("ix_webform_receipts_pending", "sent_at", "id"))
+    __table_args__ = (
+        Index("ix_webform_receipts_address", "address_key", "created_at"),
+        Index("ix_webform_receipts_pending", "sent_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))

@@ -49,7 +49,7 @@ def _account_of(channel: Channel | None, records: list[dict[str, Any]]) -> Accou
     handles = {(record.get("channel"), record.get("account")) for record in records if isinstance(record, dict)}
     if len(handles) != 1:
         return None
-    (channel_name, handle), = handles
+    ((channel_name, handle),) = handles
     try:
         channel = Channel(channel_name)
     except ValueError:
@@ -57,48 +57,82 @@ def _account_of(channel: Channel | None, records: list[dict[str, Any]]) -> Accou
     return db.session.scalar(select(Account).where(Account.channel == channel, Account.handle == str(handle)))
 
 
-def receive_delivery(connector: Connector, delivery: Delivery, *, source: str, channel: Channel | None = None) -> Received:
+def receive_delivery(
+    connector: Connector, delivery: Delivery, *, source: str, channel: Channel | None = None
+) -> Received:
     """Verify, parse and take in one delivery; refusals are logged without content, malformed bodies dead-lettered."""
     now = utcnow()
     try:
         connector.verify(delivery)
     except SignatureError as refused:
         db.session.rollback()
-        db.session.add(DeliveryLog(received_at=now, channel=channel, source=source[:200],
-                                   outcome=DeliveryOutcome.BAD_SIGNATURE, bytes=len(delivery.body), detail=str(refused)))
+        db.session.add(
+            DeliveryLog(
+                received_at=now,
+                channel=channel,
+                source=source[:200],
+                outcome=DeliveryOutcome.BAD_SIGNATURE,
+                bytes=len(delivery.body),
+                detail=str(refused),
+            )
+        )
         db.session.commit()
-        return Received(DeliveryOutcome.BAD_SIGNATURE, signature_missing=isinstance(refused, SignatureMissing),
-                        detail=str(refused))
+        return Received(
+            DeliveryOutcome.BAD_SIGNATURE, signature_missing=isinstance(refused, SignatureMissing), detail=str(refused)
+        )
     try:
         parsed = connector.parse(delivery)
     except MalformedDelivery as problem:
         db.session.rollback()
         # Platforms retry for hours: the same body is kept once, by its digest.
         reference = "sha256:" + hashlib.sha256(delivery.body).hexdigest()
-        letter = db.session.scalar(select(DeadLetter).where(DeadLetter.source == source[:300],
-                                                            DeadLetter.reference == reference).limit(1))
+        letter = db.session.scalar(
+            select(DeadLetter).where(DeadLetter.source == source[:300], DeadLetter.reference == reference).limit(1)
+        )
         is_retry = letter is not None
         if letter is None:
             letter = dead_letter(source=source, reference=reference, reason=str(problem), raw=delivery.body)
-        db.session.add(DeliveryLog(received_at=now, channel=channel, source=source[:200], outcome=DeliveryOutcome.MALFORMED,
-                                   bytes=len(delivery.body), dead_letter_id=letter.id,
-                                   detail=("again: " if is_retry else "") + str(problem)))
+        db.session.add(
+            DeliveryLog(
+                received_at=now,
+                channel=channel,
+                source=source[:200],
+                outcome=DeliveryOutcome.MALFORMED,
+                bytes=len(delivery.body),
+                dead_letter_id=letter.id,
+                detail=("again: " if is_retry else "") + str(problem),
+            )
+        )
         db.session.commit()
         return Received(DeliveryOutcome.MALFORMED, detail=str(problem), dead_letter_id=letter.id)
     channel = getattr(parsed, "channel", None) or channel or connector.channel  # a Meta delivery names its product
     return take_in(parsed, source=source, channel=channel, size=len(delivery.body), now=now)
 
 
-def take_in(parsed: ParsedDelivery, *, source: str, channel: Channel | None, size: int = 0,
-            now: datetime | None = None, account: Account | None = None) -> Received:
+def take_in(
+    parsed: ParsedDelivery,
+    *,
+    source: str,
+    channel: Channel | None,
+    size: int = 0,
+    now: datetime | None = None,
+    account: Account | None = None,
+) -> Received:
     """Queue a parsed delivery's records and record its status updates, with one delivery log row."""
     now = now or utcnow()
     records = parsed.records
     if records and channel is None:
         channel = Channel(records[0]["channel"])
-    entry = DeliveryLog(received_at=now, channel=channel, source=source[:200], outcome=DeliveryOutcome.ACCEPTED,
-                        records=len(records), status_updates=len(parsed.status_updates), bytes=size,
-                        account=account or _account_of(channel, records))
+    entry = DeliveryLog(
+        received_at=now,
+        channel=channel,
+        source=source[:200],
+        outcome=DeliveryOutcome.ACCEPTED,
+        records=len(records),
+        status_updates=len(parsed.status_updates),
+        bytes=size,
+        account=account or _account_of(channel, records),
+    )
     db.session.add(entry)
     if parsed.status_updates:
         record_status_updates(channel or Channel.EMAIL, parsed.status_updates, now=now)
@@ -114,13 +148,23 @@ def take_in(parsed: ParsedDelivery, *, source: str, channel: Channel | None, siz
     if entry.rejected:
         entry.detail = "; ".join(sorted({o.error for o in outcomes if o.error}))[:2000]
     db.session.commit()
-    return Received(entry.outcome, entry.records, entry.accepted, entry.duplicates, entry.rejected, entry.status_updates)
+    return Received(
+        entry.outcome, entry.records, entry.accepted, entry.duplicates, entry.rejected, entry.status_updates
+    )
 
 
 def log_poll_failure(account: Account, *, source: str, detail: str, now: datetime | None = None) -> None:
     """Note in the delivery log that polling an account failed (e.g. IMAP login refused)."""
-    db.session.add(DeliveryLog(received_at=now or utcnow(), channel=account.channel, account=account,
-                               source=source[:200], outcome=DeliveryOutcome.POLL_FAILED, detail=detail[:2000]))
+    db.session.add(
+        DeliveryLog(
+            received_at=now or utcnow(),
+            channel=account.channel,
+            account=account,
+            source=source[:200],
+            outcome=DeliveryOutcome.POLL_FAILED,
+            detail=detail[:2000],
+        )
+    )
     db.session.commit()
 
 
@@ -133,7 +177,8 @@ def handles_for(channel: Channel, platform_ids: Iterable[str]) -> dict[str, str]
     found = {platform_id: platform_id for platform_id in wanted}
     if wanted:
         for platform_id, handle in db.session.execute(
-            select(ChannelSettings.platform_id, Account.handle).join(Account)
+            select(ChannelSettings.platform_id, Account.handle)
+            .join(Account)
             .where(Account.channel == channel, ChannelSettings.platform_id.in_(wanted))
         ):
             found[platform_id] = handle

@@ -32,8 +32,10 @@ ACCOUNT_SECRETS: dict[Channel, tuple[tuple[str, object], ...]] = {
 
 # Secrets of the platform app, shared by every account on it (the webhook is one per app).
 APP_SECRETS: dict[Channel, tuple[tuple[str, object], ...]] = {
-    Channel.FACEBOOK: (("WEBCARE_META_APP_SECRET", _l("Meta app secret (signs webhooks)")),
-                       ("WEBCARE_META_VERIFY_TOKEN", _l("Verify token entered in the Meta webhook settings"))),
+    Channel.FACEBOOK: (
+        ("WEBCARE_META_APP_SECRET", _l("Meta app secret (signs webhooks)")),
+        ("WEBCARE_META_VERIFY_TOKEN", _l("Verify token entered in the Meta webhook settings")),
+    ),
     Channel.X: (("WEBCARE_X_CONSUMER_SECRET", _l("X app consumer secret (CRC and webhook signatures)")),),
 }
 APP_SECRETS[Channel.INSTAGRAM] = APP_SECRETS[Channel.WHATSAPP] = APP_SECRETS[Channel.FACEBOOK]
@@ -80,10 +82,15 @@ def account_secret(account: Account, name: str) -> str:
 def secret_states(account: Account) -> list[SecretState]:
     """Which secrets the account's connector needs and whether each is set (values are never shown)."""
     states = [
-        SecretState(variable_name(account.channel, account.handle, name), purpose, _lookup(
-            variable_name(account.channel, account.handle, name)) is not None)
+        SecretState(
+            variable_name(account.channel, account.handle, name),
+            purpose,
+            _lookup(variable_name(account.channel, account.handle, name)) is not None,
+        )
         for name, purpose in ACCOUNT_SECRETS.get(account.channel, ())
     ]
-    states += [SecretState(variable, purpose, _lookup(variable) is not None)
-               for variable, purpose in APP_SECRETS.get(account.channel, ())]
+    states += [
+        SecretState(variable, purpose, _lookup(variable) is not None)
+        for variable, purpose in APP_SECRETS.get(account.channel, ())
+    ]
     return states

@@ -56,8 +56,9 @@ def record_status_updates(channel: Channel, updates: Iterable[StatusUpdate], *, 
     messages = {
         message.external_id: message
         for message in db.session.scalars(
-            select(Message).where(Message.channel == channel, Message.external_id.in_(ids),
-                                  Message.direction == Direction.OUTBOUND)
+            select(Message).where(
+                Message.channel == channel, Message.external_id.in_(ids), Message.direction == Direction.OUTBOUND
+            )
         )
     }
     added = 0
@@ -67,8 +68,17 @@ def record_status_updates(channel: Channel, updates: Iterable[StatusUpdate], *, 
         known.add((update.external_id, update.status))
         message = messages.get(update.external_id)
         at = _parse_moment(update.at, now)
-        db.session.add(DeliveryStatus(channel=channel, external_id=update.external_id, status=update.status, at=at,
-                                      received_at=now, error=update.error, message_id=message.id if message else None))
+        db.session.add(
+            DeliveryStatus(
+                channel=channel,
+                external_id=update.external_id,
+                status=update.status,
+                at=at,
+                received_at=now,
+                error=update.error,
+                message_id=message.id if message else None,
+            )
+        )
         added += 1
         if update.status == "failed" and message is not None:
             delivery_failed.send(message, at=at, error=update.error or NOT_DELIVERED)
@@ -86,7 +96,8 @@ def delivery_statuses(messages: Iterable[Message]) -> dict[int, list[DeliverySta
     for channel in {channel for channel, _id in by_key}:
         ids = [external_id for c, external_id in by_key if c == channel]
         for status in db.session.scalars(
-            select(DeliveryStatus).where(DeliveryStatus.channel == channel, DeliveryStatus.external_id.in_(ids))
+            select(DeliveryStatus)
+            .where(DeliveryStatus.channel == channel, DeliveryStatus.external_id.in_(ids))
             .order_by(DeliveryStatus.at, DeliveryStatus.id)
         ):
             found.setdefault(by_key[(channel, status.external_id)], []).append(status)
@@ -110,10 +121,13 @@ def link_statuses(message: Message) -> None:
 
     A failure among them shows on the case as if it had come afterwards.
     """
-    for status in db.session.scalars(select(DeliveryStatus).where(
-        DeliveryStatus.channel == message.channel, DeliveryStatus.external_id == message.external_id,
-        DeliveryStatus.message_id.is_(None),
-    )):
+    for status in db.session.scalars(
+        select(DeliveryStatus).where(
+            DeliveryStatus.channel == message.channel,
+            DeliveryStatus.external_id == message.external_id,
+            DeliveryStatus.message_id.is_(None),
+        )
+    ):
         status.message_id = message.id
         if status.status == "failed":
             delivery_failed.send(message, at=status.at, error=status.error or NOT_DELIVERED)

@@ -46,8 +46,13 @@ def _answer(received: receiving.Received):
     if received.outcome == DeliveryOutcome.MALFORMED:
         # Kept in the dead letter: answered 200 so the platform stops retrying what no retry can mend.
         return jsonify(error=received.detail, dead_letter=received.dead_letter_id), 200
-    return jsonify(records=received.records, accepted=received.accepted, duplicates=received.duplicates,
-                   rejected=received.rejected, status_updates=received.status_updates), 200
+    return jsonify(
+        records=received.records,
+        accepted=received.accepted,
+        duplicates=received.duplicates,
+        rejected=received.rejected,
+        status_updates=received.status_updates,
+    ), 200
 
 
 @bp.get("/webhooks/meta")
@@ -92,12 +97,20 @@ def contact(handle: str):
         if form.website.data:
             return redirect(url_for("channels.contact_sent", handle=handle))  # a robot: thanked, nothing stored
         try:
-            webform.submit_contact_form(account, name=form.name.data or "", email=form.email.data,
-                                        text=form.message.data, address=request.remote_addr or "")
+            webform.submit_contact_form(
+                account,
+                name=form.name.data or "",
+                email=form.email.data,
+                text=form.message.data,
+                address=request.remote_addr or "",
+            )
         except webform.TooManyMessages as limited:
             minutes = max(1, limited.retry_after_seconds // 60)
-            return render_template("channels/contact.html", account=account, form=form, limited_minutes=minutes), \
-                429, {"Retry-After": str(limited.retry_after_seconds)}
+            return (
+                render_template("channels/contact.html", account=account, form=form, limited_minutes=minutes),
+                429,
+                {"Retry-After": str(limited.retry_after_seconds)},
+            )
         return redirect(url_for("channels.contact_sent", handle=handle))
     status = 422 if form.errors else 200
     return render_template("channels/contact.html", account=account, form=form), status
@@ -112,8 +125,13 @@ def contact_sent(handle: str):
 @bp.get("/admin/channels")
 @role_required(*ADMIN)
 def index():
-    return render_template("channels/index.html", accounts=accounts.accounts(), form=AccountForm(),
-                           deliveries=accounts.recent_deliveries(limit=50), labels=CHANNEL_LABELS)
+    return render_template(
+        "channels/index.html",
+        accounts=accounts.accounts(),
+        form=AccountForm(),
+        deliveries=accounts.recent_deliveries(limit=50),
+        labels=CHANNEL_LABELS,
+    )
 
 
 @bp.post("/admin/channels")
@@ -122,29 +140,50 @@ def add():
     form = AccountForm()
     if form.validate_on_submit():
         try:
-            account = accounts.add_account(Channel(form.channel.data), form.handle.data, form.name.data,
-                                           platform_id=form.platform_id.data, options=form.options(), by=current_user)
+            account = accounts.add_account(
+                Channel(form.channel.data),
+                form.handle.data,
+                form.name.data,
+                platform_id=form.platform_id.data,
+                options=form.options(),
+                by=current_user,
+            )
         except accounts.AccountExists:
             form.handle.errors.append(_("This channel already has an account with this handle."))
         else:
             flash(_("Account %(name)s added.", name=account.name), "success")
             return redirect(url_for("channels.account", account_id=account.id))
-    return render_template("channels/index.html", accounts=accounts.accounts(), form=form,
-                           deliveries=accounts.recent_deliveries(limit=50), labels=CHANNEL_LABELS), 422
+    return render_template(
+        "channels/index.html",
+        accounts=accounts.accounts(),
+        form=form,
+        deliveries=accounts.recent_deliveries(limit=50),
+        labels=CHANNEL_LABELS,
+    ), 422
 
 
 def _account_page(account: Account, form: SettingsForm, status: int = 200, check=None):
     return render_template(
-        "channels/account.html", account=account, form=form, secrets=secret_states(account), check=check,
-        settings=receiving.settings_of(account), deliveries=accounts.recent_deliveries(account=account, limit=50),
+        "channels/account.html",
+        account=account,
+        form=form,
+        secrets=secret_states(account),
+        check=check,
+        settings=receiving.settings_of(account),
+        deliveries=accounts.recent_deliveries(account=account, limit=50),
         labels=CHANNEL_LABELS,
     ), status
 
 
 def _settings_form(account: Account) -> SettingsForm:
     settings = receiving.settings_of(account)
-    return SettingsForm(data={"name": account.name, "platform_id": settings.platform_id,
-                              **{"imap_ssl": True, **(settings.options or {})}})
+    return SettingsForm(
+        data={
+            "name": account.name,
+            "platform_id": settings.platform_id,
+            **{"imap_ssl": True, **(settings.options or {})},
+        }
+    )
 
 
 @bp.get("/admin/channels/<int:account_id>")
@@ -161,8 +200,9 @@ def save(account_id: int):
     form = SettingsForm()
     if not form.validate_on_submit():
         return _account_page(account, form, 422)
-    accounts.update_settings(account, name=form.name.data, platform_id=form.platform_id.data,
-                             options=form.options(), by=current_user)
+    accounts.update_settings(
+        account, name=form.name.data, platform_id=form.platform_id.data, options=form.options(), by=current_user
+    )
     flash(_("Settings saved."), "success")
     return redirect(url_for("channels.account", account_id=account.id))
 

@@ -67,34 +67,57 @@ def form_account(handle: str) -> Account | None:
 def check_rate(address: str, *, now: datetime) -> None:
     """Raise TooManyMessages when this address already sent the maximum within the last hour."""
     limit = int(current_app.config.get("WEBCARE_WEBFORM_MAX_PER_HOUR") or DEFAULT_MAX_PER_HOUR)
-    recent = list(db.session.scalars(
-        select(WebformReceipt.created_at).where(
-            WebformReceipt.address_key == address_key(address), WebformReceipt.created_at > now - RATE_WINDOW)
-        .order_by(WebformReceipt.created_at.desc()).limit(limit)
-    ))
+    recent = list(
+        db.session.scalars(
+            select(WebformReceipt.created_at)
+            .where(WebformReceipt.address_key == address_key(address), WebformReceipt.created_at > now - RATE_WINDOW)
+            .order_by(WebformReceipt.created_at.desc())
+            .limit(limit)
+        )
+    )
     if len(recent) >= limit:
         raise TooManyMessages(max(1, int((recent[-1] + RATE_WINDOW - now).total_seconds()) + 1))
 
 
-def submit_contact_form(account: Account, *, name: str, email: str, text: str, address: str,
-                        now: datetime | None = None) -> Submitted:
+def submit_contact_form(
+    account: Account, *, name: str, email: str, text: str, address: str, now: datetime | None = None
+) -> Submitted:
     """Take a resident's form message into the inbox (private) and queue a receipt e-mail; one transaction."""
     now = now or utcnow()
     check_rate(address, now=now)
     email = email.strip().lower()
     external_id = f"webform:{uuid.uuid4().hex}"
     record = {
-        "channel": Channel.WEBFORM.value, "account": account.handle, "external_id": external_id,
-        "direction": "inbound", "created_at": now.isoformat(), "text": text.strip(),
-        "author": {"id": email, "handle": email, "name": name.strip() or None}, "is_public": False,
+        "channel": Channel.WEBFORM.value,
+        "account": account.handle,
+        "external_id": external_id,
+        "direction": "inbound",
+        "created_at": now.isoformat(),
+        "text": text.strip(),
+        "author": {"id": email, "handle": email, "name": name.strip() or None},
+        "is_public": False,
         "platform": {"kind": "form"},
     }
-    db.session.add(WebformReceipt(account=account, external_id=external_id, email=email,
-                                  name=name.strip()[:200] or None, address_key=address_key(address), created_at=now))
-    take_in(ParsedDelivery(records=[record]), source=f"webform:{account.handle}", channel=Channel.WEBFORM, now=now,
-            account=account)
+    db.session.add(
+        WebformReceipt(
+            account=account,
+            external_id=external_id,
+            email=email,
+            name=name.strip()[:200] or None,
+            address_key=address_key(address),
+            created_at=now,
+        )
+    )
+    take_in(
+        ParsedDelivery(records=[record]),
+        source=f"webform:{account.handle}",
+        channel=Channel.WEBFORM,
+        now=now,
+        account=account,
+    )
     message_id = db.session.scalar(
-        select(Message.id).where(Message.channel == Channel.WEBFORM, Message.external_id == external_id))
+        select(Message.id).where(Message.channel == Channel.WEBFORM, Message.external_id == external_id)
+    )
     return Submitted(message_id, external_id)
 
 
@@ -102,14 +125,19 @@ def receipt_text(receipt: WebformReceipt, message_text: str) -> tuple[str, str]:
     """Subject and body of the receipt e-mail, in Dutch."""
     with force_locale("nl"):
         subject = _("We received your message to %(account)s", account=receipt.account.name)
-        body = "\n\n".join([
-            _("Dear %(name)s,", name=receipt.name) if receipt.name else _("Hello,"),
-            _("Thank you for your message to %(account)s. We have received it and will answer you by e-mail "
-              "as soon as we can.", account=receipt.account.name),
-            _("Your reference: %(reference)s", reference=receipt.external_id.removeprefix("webform:")[:12]),
-            _("Your message:") + "\n\n" + "\n".join("> " + line for line in message_text.splitlines()),
-            _("This is an automatic receipt; you need not answer it."),
-        ])
+        body = "\n\n".join(
+            [
+                _("Dear %(name)s,", name=receipt.name) if receipt.name else _("Hello,"),
+                _(
+                    "Thank you for your message to %(account)s. We have received it and will answer you by e-mail "
+                    "as soon as we can.",
+                    account=receipt.account.name,
+                ),
+                _("Your reference: %(reference)s", reference=receipt.external_id.removeprefix("webform:")[:12]),
+                _("Your message:") + "\n\n" + "\n".join("> " + line for line in message_text.splitlines()),
+                _("This is an automatic receipt; you need not answer it."),
+            ]
+        )
     return subject, body
 
 
@@ -117,13 +145,21 @@ def send_pending_receipts(*, now: datetime | None = None, limit: int = 20) -> in
     """Mail the receipts owed to residents (the scheduler's job); returns how many were sent."""
     now = now or utcnow()
     pending = db.session.scalars(
-        select(WebformReceipt).where(WebformReceipt.sent_at.is_(None), WebformReceipt.attempts < MAX_RECEIPT_ATTEMPTS)
-        .order_by(WebformReceipt.id).limit(limit)
+        select(WebformReceipt)
+        .where(WebformReceipt.sent_at.is_(None), WebformReceipt.attempts < MAX_RECEIPT_ATTEMPTS)
+        .order_by(WebformReceipt.id)
+        .limit(limit)
     ).all()
     sent = 0
     for receipt in pending:
-        text = db.session.scalar(select(Message.text).where(
-            Message.channel == Channel.WEBFORM, Message.external_id == receipt.external_id)) or ""
+        text = (
+            db.session.scalar(
+                select(Message.text).where(
+                    Message.channel == Channel.WEBFORM, Message.external_id == receipt.external_id
+                )
+            )
+            or ""
+        )
         receipt.attempts += 1
         try:
             send_mail(receipt.email, *receipt_text(receipt, text))

@@ -13,9 +13,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from webcare.accounts.models import Account, Channel
 from flask_babel import lazy_gettext as _l
 
+from webcare.accounts.models import Account, Channel
 from webcare.channels import http, signing
 from webcare.channels.base import (
     Connector,
@@ -127,16 +127,28 @@ class XConnector(Connector):
             if str(user.get("id_str") or user.get("id")) == our_id or "retweeted_status" in tweet:
                 continue  # our own tweets come back through the outbox; retweets need no answer
             tweet_id = str(tweet.get("id_str") or tweet.get("id") or "")
-            records.append({
-                "channel": "x", "account": handle, "direction": "inbound", "external_id": tweet_id,
-                "created_at": _tweet_time(tweet.get("created_at")), "text": _tweet_text(tweet),
-                "author": {"id": str(user.get("id_str") or user.get("id")), "handle": user.get("screen_name"),
-                           "name": user.get("name"), "followers": user.get("followers_count"),
-                           "verified": bool(user.get("verified"))},
-                "in_reply_to": tweet.get("in_reply_to_status_id_str"), "is_public": True,
-                "url": f"https://x.com/{user.get('screen_name')}/status/{tweet_id}",
-                "platform": {"kind": "tweet", "object_id": our_id}, "payload": tweet,
-            })
+            records.append(
+                {
+                    "channel": "x",
+                    "account": handle,
+                    "direction": "inbound",
+                    "external_id": tweet_id,
+                    "created_at": _tweet_time(tweet.get("created_at")),
+                    "text": _tweet_text(tweet),
+                    "author": {
+                        "id": str(user.get("id_str") or user.get("id")),
+                        "handle": user.get("screen_name"),
+                        "name": user.get("name"),
+                        "followers": user.get("followers_count"),
+                        "verified": bool(user.get("verified")),
+                    },
+                    "in_reply_to": tweet.get("in_reply_to_status_id_str"),
+                    "is_public": True,
+                    "url": f"https://x.com/{user.get('screen_name')}/status/{tweet_id}",
+                    "platform": {"kind": "tweet", "object_id": our_id},
+                    "payload": tweet,
+                }
+            )
         users = payload.get("users") if isinstance(payload.get("users"), dict) else {}
         for event in messages:
             if not isinstance(event, dict) or event.get("type") != "message_create":
@@ -148,15 +160,27 @@ class XConnector(Connector):
             if sender == our_id:
                 continue
             user = users.get(sender) if isinstance(users.get(sender), dict) else {}
-            records.append({
-                "channel": "x", "account": handle, "direction": "inbound", "external_id": str(event.get("id", "")),
-                "created_at": _millis(event.get("created_timestamp")),
-                "text": str((create.get("message_data") or {}).get("text", "")),
-                "author": {"id": sender, "handle": user.get("screen_name"), "name": user.get("name"),
-                           "followers": user.get("followers_count"), "verified": bool(user.get("verified"))},
-                "conversation_id": "dm:" + "-".join(sorted([our_id, sender])), "is_public": False,
-                "platform": {"kind": "dm", "object_id": our_id}, "payload": event,
-            })
+            records.append(
+                {
+                    "channel": "x",
+                    "account": handle,
+                    "direction": "inbound",
+                    "external_id": str(event.get("id", "")),
+                    "created_at": _millis(event.get("created_timestamp")),
+                    "text": str((create.get("message_data") or {}).get("text", "")),
+                    "author": {
+                        "id": sender,
+                        "handle": user.get("screen_name"),
+                        "name": user.get("name"),
+                        "followers": user.get("followers_count"),
+                        "verified": bool(user.get("verified")),
+                    },
+                    "conversation_id": "dm:" + "-".join(sorted([our_id, sender])),
+                    "is_public": False,
+                    "platform": {"kind": "dm", "object_id": our_id},
+                    "payload": event,
+                }
+            )
         return ParsedDelivery(records=records)
 
     def _token(self, account: Account) -> str:
@@ -179,12 +203,18 @@ class XConnector(Connector):
             resident = parent.author.platform_id if parent is not None and parent.author else None
             if not resident:
                 raise SendFailed(_l("there is no X user to send this direct message to"), is_permanent=True)
-            answer = http.request("POST", f"{api_url()}/2/dm_conversations/with/{resident}/messages", token=token,
-                                  json_body={"text": reply.text}).json()
+            answer = http.request(
+                "POST",
+                f"{api_url()}/2/dm_conversations/with/{resident}/messages",
+                token=token,
+                json_body={"text": reply.text},
+            ).json()
             key = "dm_event_id"
         data = answer.get("data") if isinstance(answer, dict) else None
         if not isinstance(data, dict) or not data.get(key):
-            raise SendFailed(_l("the X API did not say which post it created: %(answer)s", answer=json.dumps(answer)[:200]))
+            raise SendFailed(
+                _l("the X API did not say which post it created: %(answer)s", answer=json.dumps(answer)[:200])
+            )
         return SentReply(external_id=str(data[key]), raw_response=json.dumps(answer, ensure_ascii=False))
 
     def check_connection(self, account: Account) -> str:

@@ -67,7 +67,32 @@ CHANNEL_WEIGHTS = {
     Channel.WEBFORM: 5,
 }
 # Conversations started per local hour on a weekday: an office peak, an evening tail, quiet nights.
-HOURLY_WEIGHTS = [0.2, 0.1, 0.1, 0.1, 0.1, 0.3, 0.8, 2, 4, 6, 6.5, 6, 4.5, 5.5, 6, 5.5, 4.5, 3.5, 3, 3, 2.8, 2.2, 1.4, 0.6]
+HOURLY_WEIGHTS = [
+    0.2,
+    0.1,
+    0.1,
+    0.1,
+    0.1,
+    0.3,
+    0.8,
+    2,
+    4,
+    6,
+    6.5,
+    6,
+    4.5,
+    5.5,
+    6,
+    5.5,
+    4.5,
+    3.5,
+    3,
+    3,
+    2.8,
+    2.2,
+    1.4,
+    0.6,
+]
 PER_WEEKDAY = 45
 PER_WEEKEND_DAY = 16
 
@@ -99,7 +124,10 @@ class _Generator:
         self.random = random.Random(seed)
         self.counter = 0
         self.residents = [self._resident(index) for index in range(400)]
-        self.residents += [Resident(f"p{handle}", handle, name, followers, verified) for handle, name, followers, verified in PRESS + POLITICAL]
+        self.residents += [
+            Resident(f"p{handle}", handle, name, followers, verified)
+            for handle, name, followers, verified in PRESS + POLITICAL
+        ]
 
     def _resident(self, index: int) -> Resident:
         first, last = self.random.choice(FIRST_NAMES), self.random.choice(LAST_NAMES)
@@ -222,7 +250,15 @@ class _Generator:
             count = max(0, int(self.random.gauss(count, count * 0.15)))
             hours = self.random.choices(range(24), weights=HOURLY_WEIGHTS, k=count)
             for hour in hours:
-                local = datetime(day.year, day.month, day.day, hour, self.random.randint(0, 59), self.random.randint(0, 59), tzinfo=tz)
+                local = datetime(
+                    day.year,
+                    day.month,
+                    day.day,
+                    hour,
+                    self.random.randint(0, 59),
+                    self.random.randint(0, 59),
+                    tzinfo=tz,
+                )
                 moments.append(local)
         return sorted(moments)
 
@@ -258,7 +294,9 @@ def _ensure_protocol() -> None:
 def _store(lines: list[dict]) -> int:
     now = utcnow()
     max_text = current_app.config["WEBCARE_MAX_TEXT_LENGTH"]
-    records = [(parse_message(line, now=now, max_text_length=max_text), json.dumps(line, ensure_ascii=False)) for line in lines]
+    records = [
+        (parse_message(line, now=now, max_text_length=max_text), json.dumps(line, ensure_ascii=False)) for line in lines
+    ]
     result = store_messages(records, source="demo")
     db.session.commit()
     return result.created
@@ -331,15 +369,24 @@ APPROVAL_DRAFTS = (
 
 def _ask_for_approvals(now: datetime) -> int:
     """Leave a few drafts from agents in the approval queue, as a lead finds it on a working day."""
-    agents = list(db.session.scalars(select(User).where(User.email.in_(
-        ["priya@lindeburg.example", "sanne@lindeburg.example", "mehmet@lindeburg.example"]))))
+    agents = list(
+        db.session.scalars(
+            select(User).where(
+                User.email.in_(["priya@lindeburg.example", "sanne@lindeburg.example", "mehmet@lindeburg.example"])
+            )
+        )
+    )
     recent = db.session.scalars(
-        select(Case).where(Case.status.in_(ACTIVE_STATUSES), Case.first_response_at.is_(None))
-        .order_by(Case.first_inbound_at.desc()).limit(200)
+        select(Case)
+        .where(Case.status.in_(ACTIVE_STATUSES), Case.first_response_at.is_(None))
+        .order_by(Case.first_inbound_at.desc())
+        .limit(200)
     )
     drafted = 0
     for case in recent:
-        author = next((agent for agent in agents if mandate_for(agent, case).permission == Permission.NEEDS_APPROVAL), None)
+        author = next(
+            (agent for agent in agents if mandate_for(agent, case).permission == Permission.NEEDS_APPROVAL), None
+        )
         if author is None:
             continue
         draft_reply(case, APPROVAL_DRAFTS[drafted], by=author, now=now)

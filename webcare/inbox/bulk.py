@@ -67,7 +67,15 @@ def add_to_bundle(case: Case, bundle: Bundle, *, by: User, now: datetime | None 
         _count_members(previous, -1)
     _count_members(bundle.id, 1)
     case.bundle_id = bundle.id
-    record(case, "bundled", by=by, at=now, bundle_id=bundle.id, before={"bundle_id": previous}, after={"bundle_id": bundle.id})
+    record(
+        case,
+        "bundled",
+        by=by,
+        at=now,
+        bundle_id=bundle.id,
+        before={"bundle_id": previous},
+        after={"bundle_id": bundle.id},
+    )
     db.session.commit()
 
 

@@ -155,7 +155,9 @@ def _collecting_bundle(key: str, decision: Decision, case: Case, message: Messag
         )
         .on_conflict_do_nothing()
     )
-    return db.session.scalar(select(Bundle.id).where(Bundle.cluster_key == key, Bundle.status == BundleStatus.COLLECTING))
+    return db.session.scalar(
+        select(Bundle.id).where(Bundle.cluster_key == key, Bundle.status == BundleStatus.COLLECTING)
+    )
 
 
 def _count_members(bundle_id: int, added: int) -> None:

@@ -149,7 +149,9 @@ def _escalate(case: Case, decision: Decision, now: datetime) -> None:
     notify(
         leads,
         kind="escalation",
-        subject=gettext("Escalation: case #%(id)s to %(to)s", id=case.id, to=decision.escalate_to or gettext("team lead")),
+        subject=gettext(
+            "Escalation: case #%(id)s to %(to)s", id=case.id, to=decision.escalate_to or gettext("team lead")
+        ),
         body=f"{decision.note or ''}\n\n{case.subject}",
         link=case_link(case.id),
         case_id=case.id,
@@ -159,7 +161,13 @@ def _escalate(case: Case, decision: Decision, now: datetime) -> None:
 def _ignore(case: Case, decision: Decision, now: datetime) -> None:
     if CaseStatus.IGNORED in _allowed(case):
         move_case(
-            case, CaseStatus.IGNORED, by=None, at=now, kind="ignored", reason=decision.rule_id, is_monitored=decision.is_monitored
+            case,
+            CaseStatus.IGNORED,
+            by=None,
+            at=now,
+            kind="ignored",
+            reason=decision.rule_id,
+            is_monitored=decision.is_monitored,
         )
 
 
@@ -168,7 +176,12 @@ def _notify_roles(case: Case, decision: Decision, *, kind: str) -> None:
     notify(
         users_with_role(Role.LEAD),
         kind=kind,
-        subject=gettext("Protocol (%(rule)s) for %(whom)s: case #%(id)s", rule=decision.rule_id, whom=", ".join(decision.notify), id=case.id),
+        subject=gettext(
+            "Protocol (%(rule)s) for %(whom)s: case #%(id)s",
+            rule=decision.rule_id,
+            whom=", ".join(decision.notify),
+            id=case.id,
+        ),
         body=case.subject,
         link=case_link(case.id),
         case_id=case.id,

@@ -59,7 +59,13 @@ def recorded_in_bulk() -> Iterator[None]:
 
 
 def move_case(
-    case: Case, wanted: CaseStatus, *, by: User | None, at: datetime | None = None, kind: str = "status_changed", **details: Any
+    case: Case,
+    wanted: CaseStatus,
+    *,
+    by: User | None,
+    at: datetime | None = None,
+    kind: str = "status_changed",
+    **details: Any,
 ) -> CaseStatus | None:
     """Move a case along an allowed transition and record it; the one place a case's status changes.
 

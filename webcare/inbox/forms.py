@@ -43,7 +43,11 @@ class DepartmentAnswerForm(FlaskForm):
 
 
 class ResolveForm(FlaskForm):
-    outcome = RadioField(_l("Outcome"), choices=[SelectChoice(value, label) for value, label in OUTCOME_LABELS.items()], validators=[DataRequired()])
+    outcome = RadioField(
+        _l("Outcome"),
+        choices=[SelectChoice(value, label) for value, label in OUTCOME_LABELS.items()],
+        validators=[DataRequired()],
+    )
     note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX_LENGTH)])
 
     def validate_note(self, field):
@@ -86,7 +90,9 @@ class BulkForm(FlaskForm):
     case_ids = SelectMultipleField(_l("Cases"), coerce=int, validate_choice=False, validators=[DataRequired()])
     assignee = SelectField(_l("Assign to"), coerce=int, validate_choice=False, default=0)
     department = SelectField(_l("Department"), validate_choice=False)
-    outcome = SelectField(_l("Outcome"), choices=[SelectChoice(value, label) for value, label in OUTCOME_LABELS.items()])
+    outcome = SelectField(
+        _l("Outcome"), choices=[SelectChoice(value, label) for value, label in OUTCOME_LABELS.items()]
+    )
     bundle = SelectField(_l("Bundle"), coerce=int, validate_choice=False, default=0)
     note = TextAreaField(_l("Note"), validators=[Length(max=NOTE_MAX_LENGTH)])
     reason = TextAreaField(_l("Reason for ignoring"), validators=[Length(max=NOTE_MAX_LENGTH)])

@@ -54,4 +54,3 @@ def colleagues_present(case: Case, *, viewer: User, now: datetime | None = None)
     )
     colleagues = [Colleague(row.user.name, row.is_typing) for row in rows]
     return sorted(colleagues, key=lambda colleague: (not colleague.is_typing, colleague.name))
-

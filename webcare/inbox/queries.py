@@ -31,7 +31,19 @@ PAGE_SIZE = 50
 STATUS_FILTERS = ("active", "all", *(status.value for status in CaseStatus))
 # The inbox views (tabs); "attention" (the default) is the work that needs us, "all" the whole inbox narrowed
 # by the status filter.
-VIEWS = ("attention", "all", "mine", "unassigned", "team", "escalated", "approval", "bundles", "due_soon", "breached", "ignored")
+VIEWS = (
+    "attention",
+    "all",
+    "mine",
+    "unassigned",
+    "team",
+    "escalated",
+    "approval",
+    "bundles",
+    "due_soon",
+    "breached",
+    "ignored",
+)
 # Statuses where the next move is ours (the team's or a lead's), not the resident's or a department's.
 NEEDS_US = frozenset({CaseStatus.NEW, CaseStatus.OPEN, CaseStatus.REOPENED, CaseStatus.WAITING_ON_APPROVAL})
 # Orders of the list: due time first (the attention order), newest arrival first, latest activity first.
@@ -333,7 +345,9 @@ def timeline(case: Case) -> list[CaseEvent]:
 def notes(case: Case) -> list[CaseEvent]:
     return list(
         db.session.scalars(
-            select(CaseEvent).where(CaseEvent.case_id == case.id, CaseEvent.kind == "note").order_by(CaseEvent.at, CaseEvent.id)
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id, CaseEvent.kind == "note")
+            .order_by(CaseEvent.at, CaseEvent.id)
         )
     )
 

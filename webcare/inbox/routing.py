@@ -11,15 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import exists, func, select, update
 
-from flask_babel import gettext
-
-from webcare.labels import label
 from webcare.auth.models import User
 from webcare.extensions import db
 from webcare.inbox.events import record
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseEvent, Priority
+from webcare.labels import label
 from webcare.notifications.services import notify
 from webcare.roster import store
 from webcare.roster.engine import (
@@ -68,7 +67,9 @@ def _requirements(team: TeamRoster, needed_mandate_level: int, topic: str | None
     return Requirements(mandate_level=needed_mandate_level, topics=topics)
 
 
-def _candidates(team: TeamRoster, schedule: Schedule, interval: ScheduleInterval | None, requirements: Requirements) -> dict[int, frozenset[str]]:
+def _candidates(
+    team: TeamRoster, schedule: Schedule, interval: ScheduleInterval | None, requirements: Requirements
+) -> dict[int, frozenset[str]]:
     """User ids of the people on staffing duty in `interval` who meet the requirements, with their languages."""
     if interval is None:
         return {}
@@ -101,7 +102,10 @@ def _least_loaded(candidates: dict[int, frozenset[str]], language: str | None) -
             .group_by(Case.owner_id)
         ).all()
     )
-    return min(user_ids, key=lambda user_id: (bool(language) and language not in candidates[user_id], loads.get(user_id, 0), user_id))
+    return min(
+        user_ids,
+        key=lambda user_id: (bool(language) and language not in candidates[user_id], loads.get(user_id, 0), user_id),
+    )
 
 
 def case_language(case: Case) -> str | None:
@@ -122,7 +126,9 @@ def record_duty(case: Case, team: TeamRoster, schedule: Schedule, at: datetime) 
         team_id=team.team_id,
         at=at,
         on_duty_people=[{"id": person_id, "kinds": sorted(interval.kinds_of(person_id))} for person_id in people],
-        on_duty_user_ids=sorted(user_id for person_id in people if (user_id := team.user_ids.get(person_id)) is not None),
+        on_duty_user_ids=sorted(
+            user_id for person_id in people if (user_id := team.user_ids.get(person_id)) is not None
+        ),
     )
     db.session.add(duty)
     return duty
@@ -138,7 +144,9 @@ def record_arrival_duty(case: Case, *, now: datetime) -> CaseDutyRecord | None:
     now = as_utc(now)
     arrived = as_utc(case.first_inbound_at) if case.first_inbound_at else now
     arrived = min(max(arrived, now - LOOKAHEAD), now)
-    duty = record_duty(case, team, schedule_between(team, arrived - timedelta(hours=1), arrived + timedelta(hours=1)), arrived)
+    duty = record_duty(
+        case, team, schedule_between(team, arrived - timedelta(hours=1), arrived + timedelta(hours=1)), arrived
+    )
     db.session.flush()
     return duty
 
@@ -162,8 +170,14 @@ def _notify_on_call(case: Case, team: TeamRoster, interval: ScheduleInterval | N
     notify(
         recipients,
         kind="urgent_case",
-        subject=gettext("Urgent case #%(id)s: %(subject)s", id=case.id, subject=case.subject or case.topic or gettext("no subject"))[:300],
-        body=gettext("An urgent case arrived on %(channel)s. You are on call for %(team)s.", channel=label("channel", case.channel), team=team.team_name),
+        subject=gettext(
+            "Urgent case #%(id)s: %(subject)s", id=case.id, subject=case.subject or case.topic or gettext("no subject")
+        )[:300],
+        body=gettext(
+            "An urgent case arrived on %(channel)s. You are on call for %(team)s.",
+            channel=label("channel", case.channel),
+            team=team.team_name,
+        ),
         link=_link("inbox.case", case_id=case.id),
         case_id=case.id,
     )
@@ -193,7 +207,11 @@ def route_case(
 
     requirements = _requirements(team, needed_mandate_level, topic)
     current = interval_at(schedule, now)
-    on_duty = tuple(sorted(user_id for person_id in (current.people if current else ()) if (user_id := team.user_ids.get(person_id))))
+    on_duty = tuple(
+        sorted(
+            user_id for person_id in (current.people if current else ()) if (user_id := team.user_ids.get(person_id))
+        )
+    )
     qualified = _candidates(team, schedule, current, requirements)
     candidates = _users(qualified)
     notified: list[User] = []
@@ -201,18 +219,37 @@ def route_case(
         notified = _notify_on_call(case, team, current)
     language = language or case_language(case)
     if candidates:
-        chosen = candidates[_least_loaded({user_id: languages for user_id, languages in qualified.items() if user_id in candidates}, language)]
+        chosen = candidates[
+            _least_loaded(
+                {user_id: languages for user_id, languages in qualified.items() if user_id in candidates}, language
+            )
+        ]
         case.owner = chosen
         record(
-            case, "assigned", by=None, at=now, to=chosen.id, reason="roster", team=team.team_name, on_duty=list(on_duty),
+            case,
+            "assigned",
+            by=None,
+            at=now,
+            to=chosen.id,
+            reason="roster",
+            team=team.team_name,
+            on_duty=list(on_duty),
             language=language,
         )
         db.session.flush()
         return RoutingResult(chosen, on_duty, None, tuple(notified), team.team_id, "on duty")
     waits_until = _next_qualified(team, schedule, now, requirements)
     record(
-        case, WAITING_KIND, by=None, at=now, reason="roster", team=team.team_name, on_duty=list(on_duty),
-        waits_until=waits_until.isoformat() if waits_until else None, needed_mandate_level=needed_mandate_level, topic=topic,
+        case,
+        WAITING_KIND,
+        by=None,
+        at=now,
+        reason="roster",
+        team=team.team_name,
+        on_duty=list(on_duty),
+        waits_until=waits_until.isoformat() if waits_until else None,
+        needed_mandate_level=needed_mandate_level,
+        topic=topic,
     )
     db.session.flush()
     return RoutingResult(None, on_duty, waits_until, tuple(notified), team.team_id, "nobody qualified on duty")
@@ -225,8 +262,12 @@ def _waiting_cases(limit: int) -> list[Case]:
         db.session.scalars(
             select(Case)
             .where(
-                Case.owner_id.is_(None), Case.first_response_at.is_(None), Case.status.in_(ACTIVE_STATUSES),
-                Case.action.in_(ROUTED_ACTIONS), Case.bundle_id.is_(None), waited,
+                Case.owner_id.is_(None),
+                Case.first_response_at.is_(None),
+                Case.status.in_(ACTIVE_STATUSES),
+                Case.action.in_(ROUTED_ACTIONS),
+                Case.bundle_id.is_(None),
+                waited,
             )
             .order_by(Case.queue_at, Case.id)
             .limit(limit)
@@ -236,7 +277,9 @@ def _waiting_cases(limit: int) -> list[Case]:
 
 def _latest_waits(case_ids: list[int]) -> dict[int, CaseEvent]:
     events = db.session.scalars(
-        select(CaseEvent).where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind == WAITING_KIND).order_by(CaseEvent.at, CaseEvent.id)
+        select(CaseEvent)
+        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind == WAITING_KIND)
+        .order_by(CaseEvent.at, CaseEvent.id)
     )
     return {event.case_id: event for event in events}
 
@@ -276,8 +319,17 @@ def route_waiting_cases(now: datetime, *, limit: int = WAITING_BATCH) -> list[tu
         db.session.refresh(case)
         on_duty = sorted(user_id for person_id in current.people if (user_id := team.user_ids.get(person_id)))
         record(
-            case, "assigned", by=None, at=now, to=chosen, reason="roster", after=WAITING_KIND, team=team.team_name,
-            on_duty=on_duty, waited_since=as_utc(wait.at).isoformat(), language=language,
+            case,
+            "assigned",
+            by=None,
+            at=now,
+            to=chosen,
+            reason="roster",
+            after=WAITING_KIND,
+            team=team.team_name,
+            on_duty=on_duty,
+            waited_since=as_utc(wait.at).isoformat(),
+            language=language,
         )
         db.session.flush()
         assigned.append((case.id, chosen))

@@ -153,7 +153,6 @@ def lock_case(case: Case) -> None:
     db.session.refresh(case)
 
 
-
 def record_sent_reply(case: Case, message: Message, *, at: datetime, **details: Any) -> None:
     """Our reply went out: count it on the case, take it as the first response, record it. The caller commits."""
     lock_case(case)
@@ -330,7 +329,13 @@ def resolve_case(case: Case, outcome: str, note: str = "", *, by: User, now: dat
     case.outcome = outcome
     record_resolution(case, now)
     _event(
-        case, "resolved", by=by, at=now, before=before, after={"status": case.status.value, "outcome": outcome}, note=note
+        case,
+        "resolved",
+        by=by,
+        at=now,
+        before=before,
+        after={"status": case.status.value, "outcome": outcome},
+        note=note,
     )
     db.session.commit()
 
@@ -348,7 +353,13 @@ def reopen_case(case: Case, reason: str, *, by: User, now: datetime | None = Non
     _move(case, CaseStatus.REOPENED)
     case.outcome = None
     _event(
-        case, "reopened", by=by, at=now, before=before, after={"status": case.status.value, "outcome": None}, reason=reason
+        case,
+        "reopened",
+        by=by,
+        at=now,
+        before=before,
+        after={"status": case.status.value, "outcome": None},
+        reason=reason,
     )
     db.session.commit()
 

@@ -129,5 +129,7 @@ def _replay(report, protocol, tracker, message, action_before, rule_before, know
         examples = report.examples[(before, after)]
         if len(examples) < EXAMPLES_PER_CHANGE:
             examples.append(
-                ChangedExample(message.id, message.case_id, message.text[:280], before, after, rule_before, decision.rule_id)
+                ChangedExample(
+                    message.id, message.case_id, message.text[:280], before, after, rule_before, decision.rule_id
+                )
             )

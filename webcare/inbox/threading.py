@@ -107,7 +107,9 @@ class BatchThreader:
         conversations = list({(channel, conversation_id) for channel, _account, conversation_id in wanted})
         for chunk in _chunks(conversations):
             for case in db.session.scalars(
-                select(Case).options(_ROWS_ONLY).where(
+                select(Case)
+                .options(_ROWS_ONLY)
+                .where(
                     _one_of((Case.channel, Case.conversation_id), chunk),
                     Case.status.not_in(_FINISHED),
                 )
@@ -120,7 +122,9 @@ class BatchThreader:
         wanted = list({key for m in messages if (key := private_key(m))})
         for chunk in _chunks(wanted):
             for case in db.session.scalars(
-                select(Case).options(_ROWS_ONLY).where(
+                select(Case)
+                .options(_ROWS_ONLY)
+                .where(
                     _one_of((Case.account_id, Case.author_id), chunk),
                     Case.is_public.is_(False),
                     Case.status.not_in(_FINISHED),
@@ -135,7 +139,9 @@ class BatchThreader:
 
     def known_case_ids(self) -> set[int]:
         """The cases the lookups found: the ones this batch may change."""
-        found = {case.id for case in self.by_conversation.values()} | {case.id for case in self.by_private_thread.values()}
+        found = {case.id for case in self.by_conversation.values()} | {
+            case.id for case in self.by_private_thread.values()
+        }
         found |= {message.case_id for message in self.by_key.values() if message.case_id is not None}
         return found
 

@@ -59,7 +59,9 @@ def record_first_response(case: Case, at: datetime) -> None:
         return
     case.first_response_at = at
     case.first_response_seconds = _seconds(at - case.first_inbound_at)
-    case.first_response_staffed_seconds = _seconds(staffed_clock(case.first_inbound_at, at).duration(case.first_inbound_at, at))
+    case.first_response_staffed_seconds = _seconds(
+        staffed_clock(case.first_inbound_at, at).duration(case.first_inbound_at, at)
+    )
     _answer_bundle_members(case, at)
 
 
@@ -90,4 +92,6 @@ def record_resolution(case: Case, at: datetime) -> None:
     if case.first_inbound_at is None:
         return
     case.resolution_seconds = _seconds(at - case.first_inbound_at)
-    case.resolution_staffed_seconds = _seconds(staffed_clock(case.first_inbound_at, at).duration(case.first_inbound_at, at))
+    case.resolution_staffed_seconds = _seconds(
+        staffed_clock(case.first_inbound_at, at).duration(case.first_inbound_at, at)
+    )

@@ -130,7 +130,10 @@ class AuthorContacts:
         self.known.add(id(case))
         if case.author_id is not None:
             starts = self.starts.setdefault(case.author_id, [])
-            starts.insert(bisect_right(starts, case.first_inbound_at, key=lambda start: start[0]), (case.first_inbound_at, id(case)))
+            starts.insert(
+                bisect_right(starts, case.first_inbound_at, key=lambda start: start[0]),
+                (case.first_inbound_at, id(case)),
+            )
 
     def count(self, message: Message, case: Case | None) -> int:
         """Cases of the message's author, other than `case`, started in the days up to the message."""
@@ -176,7 +179,9 @@ class BatchTriage:
             cluster_size=assignment.size,
         )
         features = compute_features(facts, self.protocol)
-        decision = self.protocol.decide(features, message.created_at, staffed_clock(message.created_at, message.created_at))
+        decision = self.protocol.decide(
+            features, message.created_at, staffed_clock(message.created_at, message.created_at)
+        )
         self.decided.add(message.id)
         row = apply_decision(case, message, decision, features, self.version, assignment.cluster_id, self.now)
         if decision.action == Action.SUMMARISE and case.bundle_id is not None:

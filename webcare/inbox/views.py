@@ -185,7 +185,14 @@ def bulk_action():
         flash(_("Done for %(count)d case(s).", count=len(result.done)), "success")
     if result.skipped:
         numbers = ", ".join(f"#{case_id}" for case_id, _why in result.skipped)
-        flash(_("Skipped %(count)d case(s) that could not take this action: %(numbers)s.", count=len(result.skipped), numbers=numbers), "error")
+        flash(
+            _(
+                "Skipped %(count)d case(s) that could not take this action: %(numbers)s.",
+                count=len(result.skipped),
+                numbers=numbers,
+            ),
+            "error",
+        )
     return redirect(back, 303)
 
 
@@ -274,7 +281,9 @@ def _act(case: Case, form_name: str, form, change: Callable[[], object], done: s
 def claim(case_id: int):
     case = db.get_or_404(Case, case_id)
     form = forms.ClaimForm(prefix="claim")
-    return _act(case, "claim_form", form, lambda: services.claim_case(case, by=current_user), _("You have claimed this case."))
+    return _act(
+        case, "claim_form", form, lambda: services.claim_case(case, by=current_user), _("You have claimed this case.")
+    )
 
 
 @bp.post("/cases/<int:case_id>/assign")
@@ -350,7 +359,11 @@ def reopen(case_id: int):
     case = db.get_or_404(Case, case_id)
     form = forms.ReopenForm(prefix="reopen")
     return _act(
-        case, "reopen_form", form, lambda: services.reopen_case(case, form.reason.data, by=current_user), _("The case has been reopened.")
+        case,
+        "reopen_form",
+        form,
+        lambda: services.reopen_case(case, form.reason.data, by=current_user),
+        _("The case has been reopened."),
     )
 
 
@@ -360,7 +373,11 @@ def ignore(case_id: int):
     case = db.get_or_404(Case, case_id)
     form = forms.IgnoreForm(prefix="ignore")
     return _act(
-        case, "ignore_form", form, lambda: services.ignore_case(case, form.reason.data, by=current_user), _("The case has been ignored.")
+        case,
+        "ignore_form",
+        form,
+        lambda: services.ignore_case(case, form.reason.data, by=current_user),
+        _("The case has been ignored."),
     )
 
 

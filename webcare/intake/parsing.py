@@ -123,7 +123,9 @@ def _encodable(value: str, key: str, controls: re.Pattern = _LINE_CONTROLS) -> s
     return value
 
 
-def _identifier(record: dict, key: str, *, required: bool, max_length: int = MAX_ID_LENGTH, name: str | None = None) -> str | None:
+def _identifier(
+    record: dict, key: str, *, required: bool, max_length: int = MAX_ID_LENGTH, name: str | None = None
+) -> str | None:
     value = record.get(key)
     if type(value) is not str:
         if value is None:

@@ -229,7 +229,7 @@ def has_work_in_flight(now: datetime | None = None) -> bool:
 
 def queue_depth() -> int:
     return db.session.scalar(
-        select(func.count()).select_from(Message).where(
-            Message.status.in_([MessageStatus.QUEUED, MessageStatus.PROCESSING])
-        )
+        select(func.count())
+        .select_from(Message)
+        .where(Message.status.in_([MessageStatus.QUEUED, MessageStatus.PROCESSING]))
     )

@@ -39,9 +39,7 @@ class LineBatch:
     bytes_read: int = 0
 
 
-def jsonl_batches(
-    stream: IO[bytes], *, now: datetime, max_text_length: int, batch_size: int
-) -> Iterator[LineBatch]:
+def jsonl_batches(stream: IO[bytes], *, now: datetime, max_text_length: int, batch_size: int) -> Iterator[LineBatch]:
     """Parse a JSONL stream line by line; each batch holds up to `batch_size` good messages (with their
     raw line) and the bad lines met on the way, with their line number and reason. Blank lines are skipped."""
     batch = LineBatch()

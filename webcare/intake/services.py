@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from webcare.accounts.models import Account, Channel
 from webcare.extensions import db
 from webcare.inbox.models import Author, Message, MessageStatus
-from webcare.intake.models import DeadLetter
 from webcare.intake.isolation import REFUSALS, write_isolating
+from webcare.intake.models import DeadLetter
 from webcare.intake.parsing import IncomingMessage, InvalidMessage, parse_message
 from webcare.intake.reading import LineBatch, ReadAhead, jsonl_batches
 from webcare.intake.sqlite_batches import EncodedBatch, encode_batch, write_batch
@@ -392,7 +392,9 @@ def _remember_request_id(message_ids: list[int]) -> None:
     request_id = current_request_id()
     if request_id and message_ids:
         db.session.execute(
-            update(Message).where(Message.id.in_(message_ids)).values(request_id=request_id)
+            update(Message)
+            .where(Message.id.in_(message_ids))
+            .values(request_id=request_id)
             .execution_options(synchronize_session=False)
         )
 
@@ -451,6 +453,13 @@ def accept_items(items: list[Any], *, source: str, body: bytes | None = None) ->
         for (index, _m, _r), message_id, is_new in zip(part, result.message_ids, result.is_new, strict=True):
             outcomes[index].message_id = message_id
             outcomes[index].is_duplicate = not is_new
-    _remember_request_id([mid for _part, result in parts for mid, is_new in zip(result.message_ids, result.is_new, strict=True) if is_new])
+    _remember_request_id(
+        [
+            mid
+            for _part, result in parts
+            for mid, is_new in zip(result.message_ids, result.is_new, strict=True)
+            if is_new
+        ]
+    )
     db.session.commit()
     return outcomes

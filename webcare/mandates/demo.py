@@ -24,12 +24,20 @@ def seed_demo_mandates() -> int:
         dict(role=Role.AGENT, risk=Risk.MEDIUM, permission=Permission.MAY_SEND),
         dict(role=Role.AGENT, risk=Risk.HIGH, permission=Permission.NEEDS_APPROVAL),
         *(dict(role=Role.AGENT, topic=topic, permission=Permission.NEEDS_APPROVAL) for topic in SENSITIVE_TOPICS),
-        dict(role=Role.AGENT, topic="bestuur", risk=Risk.HIGH, visibility=Visibility.PUBLIC, permission=Permission.MAY_NOT),
+        dict(
+            role=Role.AGENT,
+            topic="bestuur",
+            risk=Risk.HIGH,
+            visibility=Visibility.PUBLIC,
+            permission=Permission.MAY_NOT,
+        ),
         dict(role=Role.LEAD, permission=Permission.MAY_SEND),
     ]
     newcomer = db.session.scalar(select(User).where(User.email == "priya@lindeburg.example"))
     if newcomer is not None:
-        rules.append(dict(user=newcomer, risk=Risk.MEDIUM, visibility=Visibility.PUBLIC, permission=Permission.NEEDS_APPROVAL))
+        rules.append(
+            dict(user=newcomer, risk=Risk.MEDIUM, visibility=Visibility.PUBLIC, permission=Permission.NEEDS_APPROVAL)
+        )
     for rule in rules:
         add_rule(**rule, by=None)
     return len(rules)

@@ -17,9 +17,18 @@ class MandateRuleForm(FlaskForm):
     subject = SelectField(_l("Who"), validators=[InputRequired()])
     topic = SelectField(_l("Topic"), default="")
     risk = SelectField(
-        _l("Risk"), default="", choices=[SelectChoice("", _l("any risk"))] + [SelectChoice(v, l) for v, l in RISK_LABELS.items()]
+        _l("Risk"),
+        default="",
+        choices=[SelectChoice("", _l("any risk"))] + [SelectChoice(value, text) for value, text in RISK_LABELS.items()],
     )
     visibility = SelectField(
-        _l("Visibility"), default="", choices=[SelectChoice("", _l("public or private"))] + [SelectChoice(v, l) for v, l in VISIBILITY_LABELS.items()]
+        _l("Visibility"),
+        default="",
+        choices=[SelectChoice("", _l("public or private"))]
+        + [SelectChoice(value, text) for value, text in VISIBILITY_LABELS.items()],
     )
-    permission = SelectField(_l("Permission"), validators=[InputRequired()], choices=[SelectChoice(v, l) for v, l in PERMISSION_LABELS.items()])
+    permission = SelectField(
+        _l("Permission"),
+        validators=[InputRequired()],
+        choices=[SelectChoice(value, text) for value, text in PERMISSION_LABELS.items()],
+    )

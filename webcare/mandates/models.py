@@ -85,11 +85,17 @@ class MandateRule(db.Model):
     def describe(self) -> str:
         """A short description in the reader's language ("#1 rol Medewerker · afval · laag · elke zichtbaarheid →
         mag versturen"), kept with sent replies as it read when they were sent."""
-        subject = (gettext("person %(name)s", name=self.user.name) if self.user
-                   else gettext("role %(role)s", role=label("role", self.role)))
-        parts = [subject, self.topic or gettext("any topic"),
-                 label("risk", self.risk) if self.risk else gettext("any risk"),
-                 label("visibility", self.visibility) if self.visibility else gettext("any visibility")]
+        subject = (
+            gettext("person %(name)s", name=self.user.name)
+            if self.user
+            else gettext("role %(role)s", role=label("role", self.role))
+        )
+        parts = [
+            subject,
+            self.topic or gettext("any topic"),
+            label("risk", self.risk) if self.risk else gettext("any risk"),
+            label("visibility", self.visibility) if self.visibility else gettext("any visibility"),
+        ]
         return f"#{self.id} " + " · ".join(parts) + f" → {label('permission', self.permission)}"
 
 

@@ -129,7 +129,11 @@ def mandate_for(user: User, case, *, is_public: bool | None = None) -> MandateVe
     """What `user` may do with a reply on `case` (public or private)."""
     replying_publicly = case.is_public if is_public is None else is_public
     return resolve(
-        rules_for(user), user, topic=case.topic, risk=risk_of(case, is_public=replying_publicly), is_public=replying_publicly
+        rules_for(user),
+        user,
+        topic=case.topic,
+        risk=risk_of(case, is_public=replying_publicly),
+        is_public=replying_publicly,
     )
 
 
@@ -180,13 +184,26 @@ def _log(rule_id: int, kind: str, *, by: User | None, before: dict | None, after
 
 
 def add_rule(
-    *, role: Role | None = None, user: User | None = None, topic: str | None = None, risk: Risk | None = None,
-    visibility: Visibility | None = None, permission: Permission, by: User | None,
+    *,
+    role: Role | None = None,
+    user: User | None = None,
+    topic: str | None = None,
+    risk: Risk | None = None,
+    visibility: Visibility | None = None,
+    permission: Permission,
+    by: User | None,
 ) -> MandateRule:
     """Add one rule to the matrix; the change is recorded with who and when."""
     rule = MandateRule(
-        role=role, user=user, user_id=user.id if user else None, topic=topic or None, risk=risk, visibility=visibility,
-        permission=permission, updated_by=by, updated_at=utcnow(),
+        role=role,
+        user=user,
+        user_id=user.id if user else None,
+        topic=topic or None,
+        risk=risk,
+        visibility=visibility,
+        permission=permission,
+        updated_by=by,
+        updated_at=utcnow(),
     )
     db.session.add(rule)
     try:
@@ -200,8 +217,15 @@ def add_rule(
 
 
 def change_rule(
-    rule: MandateRule, *, role: Role | None = None, user: User | None = None, topic: str | None = None,
-    risk: Risk | None = None, visibility: Visibility | None = None, permission: Permission, by: User | None,
+    rule: MandateRule,
+    *,
+    role: Role | None = None,
+    user: User | None = None,
+    topic: str | None = None,
+    risk: Risk | None = None,
+    visibility: Visibility | None = None,
+    permission: Permission,
+    by: User | None,
 ) -> MandateRule:
     """Change one rule; the history keeps it as it was and as it is now."""
     before = rule.snapshot()

@@ -42,7 +42,9 @@ def _form(rules: list[MandateRule], rule: MandateRule | None = None) -> MandateR
         }
     )
     people = db.session.scalars(select(User).where(User.is_active_account.is_(True)).order_by(User.name))
-    form.subject.choices = [SelectChoice(f"role:{role.value}", _("Role: %(role)s", role=ROLE_LABELS[role.value])) for role in Role]
+    form.subject.choices = [
+        SelectChoice(f"role:{role.value}", _("Role: %(role)s", role=ROLE_LABELS[role.value])) for role in Role
+    ]
     form.subject.choices += [SelectChoice(f"user:{user.id}", _("Person: %(name)s", name=user.name)) for user in people]
     form.topic.choices = [SelectChoice(value, label) for value, label in _topics(rules)]
     return form
@@ -63,7 +65,11 @@ def _values(form: MandateRuleForm) -> dict:
 def _page(form: MandateRuleForm, rules: list[MandateRule], status: int = 200):
     topics = dict(_topics(rules))
     return render_template(
-        "mandates/index.html", rules=rules, form=form, topics=topics, history=services.history(),
+        "mandates/index.html",
+        rules=rules,
+        form=form,
+        topics=topics,
+        history=services.history(),
         may_edit=current_user.has_role(*EDITORS),
     ), status
 

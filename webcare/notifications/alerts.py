@@ -21,8 +21,10 @@ def tell_admins_of_spray(spray: Spray) -> None:
             body = _(
                 "In the last %(minutes)d minutes log-ins failed for %(overall)d accounts, %(from_address)d of them "
                 "from the address %(address)s. Someone may be trying passwords; those attempts are slowed down.",
-                minutes=int(WINDOW.total_seconds() // 60), overall=spray.accounts_overall,
-                from_address=spray.accounts_from_address, address=spray.address,
+                minutes=int(WINDOW.total_seconds() // 60),
+                overall=spray.accounts_overall,
+                from_address=spray.accounts_from_address,
+                address=spray.address,
             )
         for notification in notify([admin], kind=LOGIN_SPRAY, subject=str(subject), body=str(body)):
             notification.created_at = spray.at

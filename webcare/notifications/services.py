@@ -57,7 +57,12 @@ def notify(
         if case_id is not None and _has_unread(user, kind, case_id):
             continue
         notification = Notification(
-            user=user, kind=kind, subject=subject, body=body, link=link, case_id=case_id,
+            user=user,
+            kind=kind,
+            subject=subject,
+            body=body,
+            link=link,
+            case_id=case_id,
             wants_email=email and wants_email(user, kind),
         )
         db.session.add(notification)
@@ -73,14 +78,24 @@ def wants_email(user: User, kind: str) -> bool:
 
 def _has_unread(user: User, kind: str, case_id: int) -> bool:
     pending = [
-        item for item in db.session.new
+        item
+        for item in db.session.new
         if isinstance(item, Notification) and item.user is user and item.kind == kind and item.case_id == case_id
     ]
-    return bool(pending) or db.session.scalar(
-        select(Notification.id)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None), Notification.kind == kind, Notification.case_id == case_id)
-        .limit(1)
-    ) is not None
+    return (
+        bool(pending)
+        or db.session.scalar(
+            select(Notification.id)
+            .where(
+                Notification.user_id == user.id,
+                Notification.read_at.is_(None),
+                Notification.kind == kind,
+                Notification.case_id == case_id,
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def send_pending_emails(limit: int = 50, *, now: datetime | None = None) -> int:
@@ -151,17 +166,27 @@ def _tell_admins_mail_fails(error: str) -> None:
     for admin in users_with_role(Role.ADMIN):
         unread = db.session.scalar(
             select(Notification.id)
-            .where(Notification.user_id == admin.id, Notification.kind == "email_failed", Notification.read_at.is_(None))
+            .where(
+                Notification.user_id == admin.id, Notification.kind == "email_failed", Notification.read_at.is_(None)
+            )
             .limit(1)
         )
         if unread is None and not any(
-            isinstance(item, Notification) and item.user is admin and item.kind == "email_failed" for item in db.session.new
+            isinstance(item, Notification) and item.user is admin and item.kind == "email_failed"
+            for item in db.session.new
         ):
             with force_locale(admin.locale or "nl"):
-                subject = _("E-mail notifications could not be sent; check the mail server settings (WEBCARE_SMTP_HOST).")
+                subject = _(
+                    "E-mail notifications could not be sent; check the mail server settings (WEBCARE_SMTP_HOST)."
+                )
             db.session.add(
                 Notification(
-                    user=admin, kind="email_failed", wants_email=False, link="/notifications/", subject=subject, body=error
+                    user=admin,
+                    kind="email_failed",
+                    wants_email=False,
+                    link="/notifications/",
+                    subject=subject,
+                    body=error,
                 )
             )
 

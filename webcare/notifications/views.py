@@ -25,7 +25,9 @@ def unread_count():
 @role_required(*ANY_STAFF)
 def index():
     return render_template(
-        "notifications/index.html", notifications=services.recent_for(current_user), email_choices=services.EMAIL_CHOICES
+        "notifications/index.html",
+        notifications=services.recent_for(current_user),
+        email_choices=services.EMAIL_CHOICES,
     )
 
 

@@ -83,7 +83,9 @@ def _database_and_schema(readiness: Readiness) -> bool:
     if current == heads:
         readiness.passed("migrations")
     else:
-        readiness.failed("migrations", f"at {', '.join(sorted(current)) or 'nothing'}, expected {', '.join(sorted(heads))}")
+        readiness.failed(
+            "migrations", f"at {', '.join(sorted(current)) or 'nothing'}, expected {', '.join(sorted(heads))}"
+        )
     return True
 
 

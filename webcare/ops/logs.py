@@ -15,7 +15,7 @@ import re
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import Flask, g, request
 
@@ -49,7 +49,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -108,8 +108,17 @@ def install_request_ids(app: Flask) -> None:
         # The rule, not the path: paths can hold feed tokens; the query string can hold anything.
         rule = request.url_rule.rule if request.url_rule is not None else "-"
         log.info(
-            "%s %s %s %.1f ms", request.method, rule, response.status_code, duration_ms,
-            extra={"method": request.method, "endpoint": endpoint, "status": response.status_code, "duration_ms": duration_ms},
+            "%s %s %s %.1f ms",
+            request.method,
+            rule,
+            response.status_code,
+            duration_ms,
+            extra={
+                "method": request.method,
+                "endpoint": endpoint,
+                "status": response.status_code,
+                "duration_ms": duration_ms,
+            },
         )
         return response
 

@@ -21,8 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from webcare.extensions import db
-from webcare.inbox.models import Case, CaseStatus
-from webcare.inbox.models import Message
+from webcare.inbox.models import Case, CaseStatus, Message
 from webcare.intake.models import DeadLetter
 from webcare.ops.health import oldest_waiting_received_at
 from webcare.ops.heartbeat import last_successes
@@ -35,20 +34,28 @@ FIRST_RESPONSE_WINDOW = timedelta(hours=24)
 _process_registry = CollectorRegistry(auto_describe=True)
 
 TRIAGED = Counter(
-    "webcare_triage_messages", "Messages the queue worker handled, by outcome (processed, deferred, failed).",
-    ["outcome"], registry=_process_registry,
+    "webcare_triage_messages",
+    "Messages the queue worker handled, by outcome (processed, deferred, failed).",
+    ["outcome"],
+    registry=_process_registry,
 )
 OUTBOX = Counter(
-    "webcare_outbox_replies", "Send attempts of the outbox, by outcome (sent, retrying, failed).",
-    ["outcome"], registry=_process_registry,
+    "webcare_outbox_replies",
+    "Send attempts of the outbox, by outcome (sent, retrying, failed).",
+    ["outcome"],
+    registry=_process_registry,
 )
 JOB_RUNS = Counter(
-    "webcare_scheduler_job_runs", "Scheduled job runs, by job and outcome (ok, failed).",
-    ["job", "outcome"], registry=_process_registry,
+    "webcare_scheduler_job_runs",
+    "Scheduled job runs, by job and outcome (ok, failed).",
+    ["job", "outcome"],
+    registry=_process_registry,
 )
 REQUEST_SECONDS = Histogram(
-    "webcare_request_duration_seconds", "Time to answer a web request, by endpoint and method.",
-    ["endpoint", "method"], registry=_process_registry,
+    "webcare_request_duration_seconds",
+    "Time to answer a web request, by endpoint and method.",
+    ["endpoint", "method"],
+    registry=_process_registry,
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 
@@ -103,9 +110,7 @@ class DatabaseCollector(Collector):
         # Two narrow counts, each read from an index of its own, rather than one scan of the wide table.
         by_status = _gauge("webcare_messages", "Messages held, by queue status.", ["status"])
         depth = 0
-        for status, number in db.session.execute(
-            select(Message.status, func.count()).group_by(Message.status)
-        ):
+        for status, number in db.session.execute(select(Message.status, func.count()).group_by(Message.status)):
             by_status.add_metric([status.value], number)
             if status.value in ("queued", "processing"):
                 depth += number
@@ -113,19 +118,19 @@ class DatabaseCollector(Collector):
         by_channel = _gauge(
             "webcare_messages_by_channel", "Messages taken in (and our replies), by channel.", ["channel"]
         )
-        for channel, number in db.session.execute(
-            select(Message.channel, func.count()).group_by(Message.channel)
-        ):
+        for channel, number in db.session.execute(select(Message.channel, func.count()).group_by(Message.channel)):
             by_channel.add_metric([channel.value], number)
         yield by_channel
         yield _single("webcare_queue_depth", "Messages queued or being processed.", depth)
         oldest = oldest_waiting_received_at()
         yield _single(
-            "webcare_queue_oldest_age_seconds", "How long the longest-waiting queued message has waited (0 when empty).",
+            "webcare_queue_oldest_age_seconds",
+            "How long the longest-waiting queued message has waited (0 when empty).",
             max((now - oldest).total_seconds(), 0) if oldest else 0,
         )
         yield _single(
-            "webcare_dead_letters", "Input kept in the dead letter because it could not be taken in.",
+            "webcare_dead_letters",
+            "Input kept in the dead letter because it could not be taken in.",
             db.session.scalar(select(func.count()).select_from(DeadLetter)),
         )
         replies = _gauge("webcare_replies", "Replies by status (queued and sending are the outbox).", ["status"])
@@ -140,7 +145,8 @@ class DatabaseCollector(Collector):
         yield cases
         yield from _first_responses(now)
         runs = _gauge(
-            "webcare_last_success_timestamp_seconds", "When the worker or scheduler last finished a round (Unix time).",
+            "webcare_last_success_timestamp_seconds",
+            "When the worker or scheduler last finished a round (Unix time).",
             ["process"],
         )
         for process, at in last_successes().items():
@@ -161,16 +167,20 @@ def _first_responses(now) -> Iterator[Metric]:
         ).where(Case.first_response_at >= since, Case.first_response_due_at.is_not(None))
     ).one()
     answered = _gauge(
-        "webcare_first_responses_24h", "First responses sent in the last 24 hours, inside or outside the norm.",
+        "webcare_first_responses_24h",
+        "First responses sent in the last 24 hours, inside or outside the norm.",
         ["within_norm"],
     )
     answered.add_metric(["yes"], within)
     answered.add_metric(["no"], late)
     yield answered
     yield _single(
-        "webcare_first_responses_overdue", "Open cases past their first-response norm without a response.",
+        "webcare_first_responses_overdue",
+        "Open cases past their first-response norm without a response.",
         db.session.scalar(
-            select(func.count()).select_from(Case).where(
+            select(func.count())
+            .select_from(Case)
+            .where(
                 Case.first_response_at.is_(None),
                 Case.first_response_due_at < now,
                 Case.status.not_in(CLOSED_STATUSES),

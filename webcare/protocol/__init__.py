@@ -12,7 +12,9 @@ from webcare.protocol.source import Problem, ProtocolError
 from webcare.timeutil import StaffedClock
 
 
-def decide(protocol: Protocol, features: Features | Any, now: datetime, staffed_clock: StaffedClock | None = None) -> Decision:
+def decide(
+    protocol: Protocol, features: Features | Any, now: datetime, staffed_clock: StaffedClock | None = None
+) -> Decision:
     """The protocol's decision for one message; pass `staffed_clock` to count SLA time on roster hours."""
     return protocol.decide(features, now, staffed_clock)
 

@@ -83,7 +83,9 @@ def verdict_line(protocol: Protocol, facts: MessageFacts, external_id: str | Non
 
 
 def _json(line: Mapping[str, Any]) -> str:
-    return json.dumps(line, ensure_ascii=False, default=lambda value: list(value) if isinstance(value, tuple) else str(value))
+    return json.dumps(
+        line, ensure_ascii=False, default=lambda value: list(value) if isinstance(value, tuple) else str(value)
+    )
 
 
 def _records(stream: TextIO) -> Iterator[tuple[int, Any]]:
@@ -113,7 +115,9 @@ def check_command(file: Path) -> None:
         _print_problems(error.problems)
         sys.exit(1)
     click.echo(f"  {protocol.organisation}, version {protocol.version}, effective from {protocol.effective_from}")
-    click.echo(f"  {len(protocol.rules)} rules, {len(protocol.templates)} templates, {len(protocol.vocabulary.topics)} topics")
+    click.echo(
+        f"  {len(protocol.rules)} rules, {len(protocol.templates)} templates, {len(protocol.vocabulary.topics)} topics"
+    )
     for warning in protocol.warnings:
         click.echo(f"  ! {warning}")
     results = run_examples(protocol)
@@ -123,7 +127,9 @@ def check_command(file: Path) -> None:
         click.echo(f"  ✗ example {index + 1}: {reason}")
     for result in results:
         mark = "✓" if result.has_passed else "✗"
-        click.echo(f"  {mark} example {result.index + 1}: {result.decision.action} by {result.decision.rule_id} — {result.text[:70]}")
+        click.echo(
+            f"  {mark} example {result.index + 1}: {result.decision.action} by {result.decision.rule_id} — {result.text[:70]}"
+        )
         if result.failure:
             click.echo(f"      {result.failure}")
     matched = {line.split(":", 1)[0] for result in results for line in result.decision.trace if ": matched" in line}
@@ -138,7 +144,12 @@ def check_command(file: Path) -> None:
 @protocol_cli.command("try", with_appcontext=False)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--text", "text", help="One message text to try.")
-@click.option("--jsonl", "jsonl", type=click.File("r", encoding="utf-8"), help="Messages in the intake JSONL format ('-' for stdin).")
+@click.option(
+    "--jsonl",
+    "jsonl",
+    type=click.File("r", encoding="utf-8"),
+    help="Messages in the intake JSONL format ('-' for stdin).",
+)
 @click.option("--at", "at", help="When the --text message was written (ISO 8601 with offset); default now.")
 @click.option("--channel", default="x", show_default=True, help="Channel of the --text message.")
 def try_command(file: Path, text: str | None, jsonl: TextIO | None, at: str | None, channel: str) -> None:
@@ -177,7 +188,6 @@ def try_command(file: Path, text: str | None, jsonl: TextIO | None, at: str | No
         sys.exit(1)
 
 
-
 @protocol_cli.command("activate")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def activate_command(file: Path) -> None:
@@ -195,7 +205,9 @@ def versions_command() -> None:
     """List stored protocol versions, the active one marked."""
     for version in versions():
         mark = "*" if version.is_active else " "
-        click.echo(f"{mark} {version.id}\t{version.version}\t{version.content_hash[:12]}\t{version.stored_at:%Y-%m-%d %H:%M}\t{version.source_name}")
+        click.echo(
+            f"{mark} {version.id}\t{version.version}\t{version.content_hash[:12]}\t{version.stored_at:%Y-%m-%d %H:%M}\t{version.source_name}"
+        )
 
 
 def _since(value: str) -> datetime:

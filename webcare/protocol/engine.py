@@ -109,7 +109,9 @@ class Decision:
             "escalate_to": self.escalate_to,
             "note": self.note,
             "is_monitored": self.is_monitored,
-            "summary_window_minutes": None if self.summary_window is None else self.summary_window // timedelta(minutes=1),
+            "summary_window_minutes": None
+            if self.summary_window is None
+            else self.summary_window // timedelta(minutes=1),
             "summary_threshold": self.summary_threshold,
             "tags": list(self.tags),
             "notify": list(self.notify),
@@ -197,8 +199,17 @@ class Engine:
             return self._decision(outcome, rule_id, features, now, staffed_clock, tags, notify, trace)
         raise AssertionError("unreachable: the last rule always matches")
 
-    def _safety_decision(self, rule_id: str, fact: str, features: Any, now: datetime,
-                         staffed_clock: StaffedClock | None, tags: list[str], notify: list[str], trace: list[str]) -> Decision:
+    def _safety_decision(
+        self,
+        rule_id: str,
+        fact: str,
+        features: Any,
+        now: datetime,
+        staffed_clock: StaffedClock | None,
+        tags: list[str],
+        notify: list[str],
+        trace: list[str],
+    ) -> Decision:
         safety = self._safety_rule
         outcome = safety.outcome if safety else Outcome(Action.ESCALATE, Priority.URGENT)
         if outcome.priority not in (Priority.URGENT, Priority.HIGH):
@@ -226,7 +237,9 @@ class Engine:
                 staffed_clock = staffed_clock or self._staffed_clock_for(now)
             else:
                 staffed_clock = None
-            first_response_due_at = self._due(self.targets.first_response, outcome.priority, channel, now, staffed_clock, trace)
+            first_response_due_at = self._due(
+                self.targets.first_response, outcome.priority, channel, now, staffed_clock, trace
+            )
             resolution_due_at = self._due(self.targets.resolution, outcome.priority, channel, now, staffed_clock, trace)
         escalate_to = outcome.escalate_to
         if outcome.is_escalated_to_department:

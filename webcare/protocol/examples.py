@@ -95,7 +95,9 @@ def run_examples(protocol: Any) -> list[ExampleResult]:
 
 def example_problems(protocol: Any, document: SourceDocument) -> list[Problem]:
     """One problem for every example that cannot be read or that the protocol contradicts."""
-    problems = [document.problem(["examples", index, "created_at"], reason) for index, reason in unreadable_examples(protocol)]
+    problems = [
+        document.problem(["examples", index, "created_at"], reason) for index, reason in unreadable_examples(protocol)
+    ]
     problems += [
         document.problem(["examples", result.index], result.failure)
         for result in run_examples(protocol)

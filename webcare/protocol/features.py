@@ -25,7 +25,18 @@ if TYPE_CHECKING:
 
     from webcare.protocol.calendar import OfficeCalendar
 
-DETECTED_LANGUAGES = ("DUTCH", "ENGLISH", "GERMAN", "FRENCH", "TURKISH", "ARABIC", "POLISH", "SPANISH", "ITALIAN", "PORTUGUESE")
+DETECTED_LANGUAGES = (
+    "DUTCH",
+    "ENGLISH",
+    "GERMAN",
+    "FRENCH",
+    "TURKISH",
+    "ARABIC",
+    "POLISH",
+    "SPANISH",
+    "ITALIAN",
+    "PORTUGUESE",
+)
 LANGUAGE_CODES = ("nl", "en", "de", "fr", "tr", "ar", "pl", "es", "it", "pt", "unknown")
 MINIMUM_RELATIVE_DISTANCE = 0.25
 MINIMUM_WORDS_FOR_LANGUAGE = 3
@@ -180,8 +191,12 @@ FEATURE_SPECS: dict[str, FeatureSpec] = {
     "sentiment": FeatureSpec("number", meaning="−1 (negative) .. 1 (positive)"),
     "sentiment_label": FeatureSpec("text", ("negative", "neutral", "positive")),
     "question": FeatureSpec("bool", meaning="a question mark or a Dutch question word opens a sentence"),
-    "threat": FeatureSpec("bool", meaning="the safety analyser finds a threat, or the threat lexicon matches outside a negation or report"),
-    "threat_form": FeatureSpec("text", THREAT_FORMS, "how the threat is made: intent, norm, question, fate, call, visit, wish, veiled, phrase"),
+    "threat": FeatureSpec(
+        "bool", meaning="the safety analyser finds a threat, or the threat lexicon matches outside a negation or report"
+    ),
+    "threat_form": FeatureSpec(
+        "text", THREAT_FORMS, "how the threat is made: intent, norm, question, fate, call, visit, wish, veiled, phrase"
+    ),
     "threat_target": FeatureSpec("text", SAFETY_TARGETS, "whom the threat is aimed at"),
     "threat_reported": FeatureSpec("bool", meaning="someone reports or quotes a threat another person made"),
     "abuse": FeatureSpec("bool", meaning="abuse aimed at someone, or the abuse lexicon matches (swearing included)"),
@@ -260,7 +275,9 @@ def handle_key(handle: str | None) -> str | None:
     return fold(handle.strip()).lstrip("@") or None
 
 
-def influence_level(followers: int, is_verified: bool, is_press: bool, is_political: bool, vocabulary: Vocabulary) -> str:
+def influence_level(
+    followers: int, is_verified: bool, is_press: bool, is_political: bool, vocabulary: Vocabulary
+) -> str:
     if is_press or is_political or followers >= vocabulary.high_followers:
         return "high"
     if is_verified or followers >= vocabulary.medium_followers:

@@ -126,8 +126,13 @@ def _vocabulary(data: Mapping[str, Any], report: _Problems) -> Vocabulary:
         matcher = _matcher(topic["keywords"], path + ["keywords"], report)
         topics.append(
             Topic(
-                topic["id"], topic["label"], matcher, topic.get("department"), topic.get("sensitive", False),
-                topic.get("link"), topic.get("source"),
+                topic["id"],
+                topic["label"],
+                matcher,
+                topic.get("department"),
+                topic.get("sensitive", False),
+                topic.get("link"),
+                topic.get("source"),
             )
         )
     lexicons = tuple(
@@ -173,8 +178,10 @@ def _calendar(service: Mapping[str, Any], report: _Problems) -> OfficeCalendar:
         for index, name in enumerate(chosen):
             if name not in known_names or name == LIBERATION_DAY:
                 choices = ", ".join(known for known in known_names if known != LIBERATION_DAY)
-                report(["service", "closed_days", "public_holidays", index],
-                       f'"{name}" is not a Dutch public holiday name here; use one of: {choices} (Bevrijdingsdag has its own setting)')
+                report(
+                    ["service", "closed_days", "public_holidays", index],
+                    f'"{name}" is not a Dutch public holiday name here; use one of: {choices} (Bevrijdingsdag has its own setting)',
+                )
     extra_dates = set()
     for index, text in enumerate(closed.get("extra_dates", ())):
         try:
@@ -290,4 +297,3 @@ def load_protocol(path: str | Path) -> Protocol:
     except (OSError, UnicodeDecodeError) as error:
         raise ProtocolError([Problem(path.name, None, "", f"cannot read the file: {error}")]) from None
     return protocol_from_text(text, path.name)
-

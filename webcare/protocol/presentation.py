@@ -34,7 +34,10 @@ def describe_outcome(outcome: Outcome | None) -> str:
     """What a rule does, in one line in the reader's language: "Escaleren, prioriteit urgent, naar teamleider"."""
     if outcome is None:
         return ""
-    parts = [label("action", outcome.action), gettext("priority %(priority)s", priority=label("priority", outcome.priority).lower())]
+    parts = [
+        label("action", outcome.action),
+        gettext("priority %(priority)s", priority=label("priority", outcome.priority).lower()),
+    ]
     if outcome.template_id:
         parts.append(gettext("template %(template)s", template=outcome.template_id))
     if outcome.escalate_to:

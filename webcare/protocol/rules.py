@@ -62,7 +62,11 @@ def _check_value_kind(name: str, spec: FeatureSpec, op: str, value: Any) -> str 
     if op in ("<", "<=", ">", ">="):
         if spec.kind != "number":
             return f'"{op}" compares numbers, but {name} is {spec.kind}'
-        return None if isinstance(value, (int, float)) and not isinstance(value, bool) else f'"{op}" needs a number, not {value!r}'
+        return (
+            None
+            if isinstance(value, (int, float)) and not isinstance(value, bool)
+            else f'"{op}" needs a number, not {value!r}'
+        )
     if op in ("in", "not_in"):
         return None if isinstance(value, list) and value else f'"{op}" needs a non-empty list of values'
     if op == "contains":
@@ -118,7 +122,10 @@ def check_condition(tree: Any, path: list[str | int], context: RuleContext, repo
     if known is not None and op in ("==", "!=", "in", "not_in", "contains"):
         for item in value if isinstance(value, list) else [value]:
             if item is not None and item not in known:
-                report(path + ["value"], f'{name} is never "{item}"; known values: {", ".join(sorted(known))}{_suggest(str(item), sorted(known))}')
+                report(
+                    path + ["value"],
+                    f'{name} is never "{item}"; known values: {", ".join(sorted(known))}{_suggest(str(item), sorted(known))}',
+                )
 
 
 def _outcome(action: Mapping[str, Any], path: list[str | int], context: RuleContext, report: Report) -> Outcome | None:
@@ -131,15 +138,20 @@ def _outcome(action: Mapping[str, Any], path: list[str | int], context: RuleCont
         if team not in context.teams:
             report(where + ["notify"], f'unknown team "{team}"; declare it under vocabulary → teams')
     if kind == "reply":
-        return Outcome(Action.REPLY, Priority(settings["priority"]), template_id=template, visibility=settings["visibility"])
+        return Outcome(
+            Action.REPLY, Priority(settings["priority"]), template_id=template, visibility=settings["visibility"]
+        )
     if kind == "escalate":
         to, fallback = settings["to"], settings.get("fallback")
         to_department = to == DEPARTMENT_TARGET
         if to_department and fallback is None:
             report(where, 'escalating to "department" needs a fallback team for messages without a department')
-        for team in ([fallback] if to_department else [to, fallback]):
+        for team in [fallback] if to_department else [to, fallback]:
             if team is not None and team not in context.teams:
-                report(where, f'unknown team "{team}"; declare it under vocabulary → teams{_suggest(team, sorted(context.teams))}')
+                report(
+                    where,
+                    f'unknown team "{team}"; declare it under vocabulary → teams{_suggest(team, sorted(context.teams))}',
+                )
         return Outcome(
             Action.ESCALATE,
             Priority(settings["urgency"]),
@@ -156,7 +168,9 @@ def _outcome(action: Mapping[str, Any], path: list[str | int], context: RuleCont
             summary_window=parse_duration(settings["window"]),
             summary_threshold=settings["threshold"],
         )
-    return Outcome(Action.IGNORE, Priority.LOW, is_monitored=settings["monitor"], notify=team_list(settings.get("notify")))
+    return Outcome(
+        Action.IGNORE, Priority.LOW, is_monitored=settings["monitor"], notify=team_list(settings.get("notify"))
+    )
 
 
 def build_rules(rules: Sequence[Mapping[str, Any]], context: RuleContext, report: Report) -> tuple[RuleSpec, ...]:
@@ -185,7 +199,16 @@ def build_rules(rules: Sequence[Mapping[str, Any]], context: RuleContext, report
             outcome = _outcome(rule["action"], path, context, report)
         if rule["when"] == ALWAYS and hit_policy == HitPolicy.FIRST and index < len(rules) - 1:
             report(path + ["when"], "this rule always matches, so the rules after it can never be reached")
-        specs.append(RuleSpec(rule["id"], rule["when"], hit_policy, outcome, tuple(rule.get("tags", ())), team_list(rule.get("notify"))))
+        specs.append(
+            RuleSpec(
+                rule["id"],
+                rule["when"],
+                hit_policy,
+                outcome,
+                tuple(rule.get("tags", ())),
+                team_list(rule.get("notify")),
+            )
+        )
     last = rules[-1]
     if last["when"] != ALWAYS or last.get("hit", "first") != "first":
         report(["rules", len(rules) - 1], "the last rule must be the default: a first rule with `when: always`")

@@ -107,5 +107,7 @@ def normal_first_response_target() -> timedelta | None:
     if protocol is None:
         return None
     targets = protocol.engine.targets.first_response
-    normal = [target for (priority, channel), target in targets.items() if channel is None and priority == Priority.NORMAL]
+    normal = [
+        target for (priority, channel), target in targets.items() if channel is None and priority == Priority.NORMAL
+    ]
     return normal[0] if normal else min(targets.values(), default=None)

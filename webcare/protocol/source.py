@@ -143,7 +143,9 @@ def parse_source(text: str, name: str) -> SourceDocument:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         detail = " ".join(part for part in (error.context, error.problem) if part)
-        raise ProtocolError([Problem(name, mark.line + 1 if mark else None, "", f"the YAML is broken: {detail}")]) from None
+        raise ProtocolError(
+            [Problem(name, mark.line + 1 if mark else None, "", f"the YAML is broken: {detail}")]
+        ) from None
     except yaml.YAMLError as error:
         raise ProtocolError([Problem(name, None, "", f"the YAML is broken: {error}")]) from None
     finally:
@@ -160,8 +162,15 @@ def _suggestion(word: Any, choices: Sequence[str]) -> str:
 
 
 def _kind_of(value: Any) -> str:
-    for json_type, python_types in (("boolean", bool), ("integer", int), ("number", float), ("string", str),
-                                    ("array", list), ("object", dict), ("null", type(None))):
+    for json_type, python_types in (
+        ("boolean", bool),
+        ("integer", int),
+        ("number", float),
+        ("string", str),
+        ("array", list),
+        ("object", dict),
+        ("null", type(None)),
+    ):
         if isinstance(value, python_types):
             return TYPE_WORDS[json_type]
     return type(value).__name__
@@ -184,7 +193,12 @@ def _plain(error: ValidationError) -> list[tuple[list[PathStep], str]]:
         return [(path + [key], f'unknown field "{key}"{_suggestion(key, known)}') for key in extras]
     if error.validator == "enum":
         choices = ", ".join(str(choice) for choice in error.validator_value)
-        return [(path, f'"{instance}" is not allowed here; choose one of: {choices}{_suggestion(instance, error.validator_value)}')]
+        return [
+            (
+                path,
+                f'"{instance}" is not allowed here; choose one of: {choices}{_suggestion(instance, error.validator_value)}',
+            )
+        ]
     if error.validator == "const":
         return [(path, f'expected "{error.validator_value}", found "{instance}"')]
     if error.validator == "type":

@@ -46,8 +46,10 @@ PERSONAL_DATA_PATTERNS = (
     ("a phone number", re.compile(r"(?<![\d+])(?:\+31|0031|0)[\s-]?(?:\d[\s-]?){8}\d(?!\d)")),
     ("an e-mail address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
     ("a bank account number (IBAN)", re.compile(r"\b[A-Z]{2}\d{2}\s?[A-Z]{4}(?:\s?\d){10}\b")),
-    ("a postcode with a house number", re.compile(
-        r"\b[1-9]\d{3}\s?[A-Z]{2}\b\s*,?\s*\d{1,5}\b|\b\d{1,5}[a-zA-Z]?\s*,\s*[1-9]\d{3}\s?[A-Z]{2}\b")),
+    (
+        "a postcode with a house number",
+        re.compile(r"\b[1-9]\d{3}\s?[A-Z]{2}\b\s*,?\s*\d{1,5}\b|\b\d{1,5}[a-zA-Z]?\s*,\s*[1-9]\d{3}\s?[A-Z]{2}\b"),
+    ),
 )
 
 
@@ -72,7 +74,9 @@ def lint_template(text: str, *, is_public: bool, needs_source: bool) -> list[Lin
     for pattern in PROMISE_PATTERNS:
         found = pattern.search(folded)
         if found:
-            findings.append(LintFinding(f'promises a future outcome ("{found.group(0)}"); describe only what is true now'))
+            findings.append(
+                LintFinding(f'promises a future outcome ("{found.group(0)}"); describe only what is true now')
+            )
     if is_public:
         without_placeholders = PLACEHOLDER_PATTERN.sub(" ", text)
         for what, pattern in PERSONAL_DATA_PATTERNS:
@@ -81,8 +85,10 @@ def lint_template(text: str, *, is_public: bool, needs_source: bool) -> list[Lin
     for sentence in re.split(r"[.!?]+\s", PLACEHOLDER_PATTERN.sub("x", text)):
         words = sentence.split()
         if len(words) > B1_SENTENCE_WORDS:
-            findings.append(LintFinding(
-                f'a sentence of {len(words)} words is long for B1 level (at most {B1_SENTENCE_WORDS}): "{" ".join(words[:6])} …"',
-                "warning",
-            ))
+            findings.append(
+                LintFinding(
+                    f'a sentence of {len(words)} words is long for B1 level (at most {B1_SENTENCE_WORDS}): "{" ".join(words[:6])} …"',
+                    "warning",
+                )
+            )
     return findings

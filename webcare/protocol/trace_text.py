@@ -47,7 +47,7 @@ def explain(why: str) -> tuple[Segment, ...]:
     if found := re.fullmatch(r"none of (\d+) conditions holds", why):
         return (Segment(gettext("none of the %(count)s conditions holds", count=found.group(1))),)
     if why.startswith("not: "):
-        return (Segment(gettext("not:") + " "), *explain(why[len("not: "):]))
+        return (Segment(gettext("not:") + " "), *explain(why[len("not: ") :]))
     if why.endswith(" does not hold"):
         return _with_condition(gettext("%(condition)s does not hold"), why[: -len(" does not hold")])
     if why.endswith(" holds"):

@@ -100,8 +100,11 @@ def activate(version_id: int):
 def upload():
     form = UploadForm()
     if not form.validate_on_submit():
-        problems = [f"{form[name].label.text}: {error}" if name in form else str(error)
-                    for name, errors in form.errors.items() for error in errors]
+        problems = [
+            f"{form[name].label.text}: {error}" if name in form else str(error)
+            for name, errors in form.errors.items()
+            for error in errors
+        ]
         return render_template("protocol/problems.html", problems=problems, form=form), 422
     try:
         stored = services.store_protocol(form.text.data.replace("\r\n", "\n"), "upload.yaml", by=current_user)
@@ -109,7 +112,10 @@ def upload():
         db.session.rollback()
         return render_template("protocol/problems.html", problems=error.problems, form=form), 422
     db.session.commit()
-    flash(_("Version %(label)s is stored; check it in the simulator before you activate it.", label=stored.label), "success")
+    flash(
+        _("Version %(label)s is stored; check it in the simulator before you activate it.", label=stored.label),
+        "success",
+    )
     return redirect(url_for("protocol.version", version_id=stored.id))
 
 

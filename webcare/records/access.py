@@ -22,15 +22,24 @@ LOGGED_ENDPOINTS: dict[str, AccessKind] = {
 _cases = table("cases", column("id"), column("author_id"))
 
 
-def log_access(kind: AccessKind, *, user_id: int | None, address: str, case_id: int | None = None,
-               author_id: int | None = None, what: str = "", at: datetime | None = None) -> None:
+def log_access(
+    kind: AccessKind,
+    *,
+    user_id: int | None,
+    address: str,
+    case_id: int | None = None,
+    author_id: int | None = None,
+    what: str = "",
+    at: datetime | None = None,
+) -> None:
     """Append one entry; with a case and no resident given, the case's resident is taken in the same statement."""
     values = {"at": at or utcnow(), "user_id": user_id, "kind": kind.value, "what": what[:200], "address": address[:64]}
     log = AccessLogEntry.__table__
     if case_id is not None and author_id is None:
         selected = select(
             *(literal(value, type_=log.c[name].type).label(name) for name, value in values.items()),
-            _cases.c.id.label("case_id"), _cases.c.author_id.label("author_id"),
+            _cases.c.id.label("case_id"),
+            _cases.c.author_id.label("author_id"),
         ).where(_cases.c.id == case_id)
         db.session.execute(insert(log).from_select([*values, "case_id", "author_id"], selected))
     else:
@@ -45,23 +54,36 @@ def install_access_logging(app: Flask) -> None:
         kind = LOGGED_ENDPOINTS.get(request.endpoint or "")
         if kind is None or request.method != "GET" or response.status_code != 200 or not current_user.is_authenticated:
             return response
-        log_access(kind, user_id=current_user.id, address=request.remote_addr or "",
-                   case_id=(request.view_args or {}).get("case_id"), what=request.full_path.rstrip("?"))
+        log_access(
+            kind,
+            user_id=current_user.id,
+            address=request.remote_addr or "",
+            case_id=(request.view_args or {}).get("case_id"),
+            what=request.full_path.rstrip("?"),
+        )
         db.session.commit()
         return response
 
 
 def entries_by_user(user_id: int, limit: int = 500) -> list[AccessLogEntry]:
     """What one staff member opened, newest first."""
-    return list(db.session.scalars(
-        select(AccessLogEntry).where(AccessLogEntry.user_id == user_id)
-        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(AccessLogEntry)
+            .where(AccessLogEntry.user_id == user_id)
+            .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def entries_about_resident(author_ids: list[int], limit: int = 500) -> list[AccessLogEntry]:
     """Who opened cases or exports about one resident (all their platform identities), newest first."""
-    return list(db.session.scalars(
-        select(AccessLogEntry).where(AccessLogEntry.author_id.in_(author_ids))
-        .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(AccessLogEntry)
+            .where(AccessLogEntry.author_id.in_(author_ids))
+            .order_by(AccessLogEntry.at.desc(), AccessLogEntry.id.desc())
+            .limit(limit)
+        )
+    )

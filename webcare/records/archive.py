@@ -23,8 +23,15 @@ from webcare.records.rendition import rendition_pdf
 from webcare.records.services import CLOSED_STATUSES, case_outcome, closed_at, retention_schedule
 from webcare.timeutil import utcnow, zone
 
-OUTCOME_LABELS = {"answered": "Beantwoord", "referred": "Doorverwezen", "no_action_needed": "Geen actie nodig",
-                  "duplicate": "Dubbel", "other": "Anders", "ignored": "Genegeerd", None: "Afgesloten"}
+OUTCOME_LABELS = {
+    "answered": "Beantwoord",
+    "referred": "Doorverwezen",
+    "no_action_needed": "Geen actie nodig",
+    "duplicate": "Dubbel",
+    "other": "Anders",
+    "ignored": "Genegeerd",
+    None: "Afgesloten",
+}
 
 
 @dataclass(frozen=True)
@@ -36,8 +43,11 @@ class ExportedCase:
 
 def creator() -> Creator:
     config = current_app.config
-    return Creator(config["WEBCARE_ARCHIVE_CREATOR_NAME"], config["WEBCARE_ARCHIVE_CREATOR_ID"],
-                   config["WEBCARE_ARCHIVE_CREATOR_SOURCE"])
+    return Creator(
+        config["WEBCARE_ARCHIVE_CREATOR_NAME"],
+        config["WEBCARE_ARCHIVE_CREATOR_ID"],
+        config["WEBCARE_ARCHIVE_CREATOR_SOURCE"],
+    )
 
 
 def closed_cases(first: date, last: date, limit: int | None = None) -> list[Case]:
@@ -85,14 +95,18 @@ def export_case(case: Case, directory: Path, *, now: datetime) -> ExportedCase:
     archived = ArchivedCase(
         identifier=identifier,
         name=f"Webcarezaak {case.id} ({case.channel.value}, {labels.get(case.topic or '', case.topic or 'geen onderwerp')})",
-        topic_id=case.topic, topic_label=labels.get(case.topic or "", case.topic),
+        topic_id=case.topic,
+        topic_label=labels.get(case.topic or "", case.topic),
         classification_list=classification_list,
         description=f"Webcaregesprek via {case.channel.value} met account {case.account.handle}; "
-                    f"uitkomst: {OUTCOME_LABELS.get(outcome, outcome)}.",
+        f"uitkomst: {OUTCOME_LABELS.get(outcome, outcome)}.",
         started_on=(case.first_inbound_at or case.created_at).date(),
-        closed_at=ends, created_at=case.first_inbound_at or case.created_at,
+        closed_at=ends,
+        created_at=case.first_inbound_at or case.created_at,
         outcome_label=OUTCOME_LABELS.get(outcome, outcome or "Afgesloten"),
-        category=schedule.category_for(case.topic, outcome), schedule_version=schedule.version, files=files,
+        category=schedule.category_for(case.topic, outcome),
+        schedule_version=schedule.version,
+        files=files,
     )
     folder = directory / f"zaak-{case.id}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -104,16 +118,31 @@ def export_case(case: Case, directory: Path, *, now: datetime) -> ExportedCase:
     return ExportedCase(case.id, folder, {file.name: file.sha256 for file in files})
 
 
-def export_closed_cases(first: date, last: date, directory: Path, *, by: User | None, address: str = "",
-                        limit: int | None = None, now: datetime | None = None) -> list[ExportedCase]:
+def export_closed_cases(
+    first: date,
+    last: date,
+    directory: Path,
+    *,
+    by: User | None,
+    address: str = "",
+    limit: int | None = None,
+    now: datetime | None = None,
+) -> list[ExportedCase]:
     """Export the cases closed in the period; each case records its transfer (when, by whom), and the export is logged."""
     now = now or utcnow()
     exported = []
     for case in closed_cases(first, last, limit):
         done = export_case(case, directory, now=now)
         record(case, "transferred", by=by, at=now, files=done.checksums)
-        log_access(AccessKind.EXPORT, user_id=by.id if by else None, address=address, case_id=case.id,
-                   author_id=case.author_id, what=f"archive export {first.isoformat()}..{last.isoformat()}", at=now)
+        log_access(
+            AccessKind.EXPORT,
+            user_id=by.id if by else None,
+            address=address,
+            case_id=case.id,
+            author_id=case.author_id,
+            what=f"archive export {first.isoformat()}..{last.isoformat()}",
+            at=now,
+        )
         exported.append(done)
     db.session.commit()
     return exported

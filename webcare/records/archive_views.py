@@ -49,8 +49,14 @@ def export():
     if not form.validate_on_submit() or form.last.data < form.first.data:
         return _page(form, 400)
     with tempfile.TemporaryDirectory(prefix="webcare-archive-") as folder:
-        export_closed_cases(form.first.data, form.last.data, Path(folder), by=current_user,
-                            address=request.remote_addr or "", limit=form.limit.data)
+        export_closed_cases(
+            form.first.data,
+            form.last.data,
+            Path(folder),
+            by=current_user,
+            address=request.remote_addr or "",
+            limit=form.limit.data,
+        )
         package = _zipped(Path(folder))
     name = f"webcare-archief-{form.first.data.isoformat()}-{form.last.data.isoformat()}.zip"
     return send_file(package, mimetype="application/zip", as_attachment=True, download_name=name)

@@ -53,7 +53,9 @@ def check_command(file: Path | None) -> None:
         schedule = load_schedule(file)
     except RetentionScheduleError as problem:
         raise click.ClickException(str(problem)) from None
-    click.echo(f"retention schedule {schedule.version}: {len(schedule.categories)} categories, {len(schedule.rules)} rules")
+    click.echo(
+        f"retention schedule {schedule.version}: {len(schedule.categories)} categories, {len(schedule.rules)} rules"
+    )
 
 
 @retention_cli.command("propose")
@@ -61,5 +63,8 @@ def check_command(file: Path | None) -> None:
 def propose_command() -> None:
     """Propose a destruction list of the cases whose term has passed (nothing is destroyed)."""
     proposal = services.propose_destruction_list()
-    click.echo("no case has passed its term" if proposal is None else
-               f"destruction list {proposal.id}: {len(proposal.items)} cases, waiting for approval")
+    click.echo(
+        "no case has passed its term"
+        if proposal is None
+        else f"destruction list {proposal.id}: {len(proposal.items)} cases, waiting for approval"
+    )

@@ -15,19 +15,28 @@ from webcare.records import forms, services
 from webcare.records.models import DestructionList, DestructionListStatus, LegalHold
 from webcare.records.views import HOLDERS, RECORDS, bp
 
-LIST_STATUSES = {"proposed": _l("Proposed, waiting for approval"), "approved": _l("Approved, destroyed"),
-                 "rejected": _l("Rejected")}
+LIST_STATUSES = {
+    "proposed": _l("Proposed, waiting for approval"),
+    "approved": _l("Approved, destroyed"),
+    "rejected": _l("Rejected"),
+}
 
 
 def _index(status: int = 200, hold_form=None):
-    lists = db.session.scalars(select(DestructionList).order_by(DestructionList.proposed_at.desc(),
-                                                                DestructionList.id.desc())).all()
+    lists = db.session.scalars(
+        select(DestructionList).order_by(DestructionList.proposed_at.desc(), DestructionList.id.desc())
+    ).all()
     holds = db.session.scalars(select(LegalHold).where(LegalHold.lifted_at.is_(None)).order_by(LegalHold.id)).all()
     schedule = services.retention_schedule()
     return render_template(
-        "records/destruction_lists.html", lists=lists, holds=holds, schedule=schedule,
-        propose_form=forms.ProposeForm(prefix="propose"), hold_form=hold_form or forms.HoldForm(prefix="hold"),
-        lift_form=forms.LiftForm(prefix="lift"), list_statuses=LIST_STATUSES,
+        "records/destruction_lists.html",
+        lists=lists,
+        holds=holds,
+        schedule=schedule,
+        propose_form=forms.ProposeForm(prefix="propose"),
+        hold_form=hold_form or forms.HoldForm(prefix="hold"),
+        lift_form=forms.LiftForm(prefix="lift"),
+        list_statuses=LIST_STATUSES,
     ), status
 
 
@@ -53,9 +62,14 @@ def _list_page(proposal: DestructionList, status: int = 200, **submitted):
     built = {"approve_form": forms.ApproveForm(prefix="approve"), "reject_form": forms.RejectForm(prefix="reject")}
     built.update(submitted)
     schedule = services.retention_schedule()
-    return render_template("records/destruction_list.html", proposal=proposal, schedule=schedule,
-                           is_open=proposal.status == DestructionListStatus.PROPOSED, list_statuses=LIST_STATUSES,
-                           **built), status
+    return render_template(
+        "records/destruction_list.html",
+        proposal=proposal,
+        schedule=schedule,
+        is_open=proposal.status == DestructionListStatus.PROPOSED,
+        list_statuses=LIST_STATUSES,
+        **built,
+    ), status
 
 
 @bp.get("/destruction-lists/<int:list_id>")

@@ -35,13 +35,20 @@ class LiftForm(FlaskForm):
 class ExportForm(FlaskForm):
     first = DateField(_l("Closed from"), validators=[DataRequired()])
     last = DateField(_l("Closed up to and including"), validators=[DataRequired()])
-    limit = IntegerField(_l("At most this many cases"), default=200, validators=[Optional(), NumberRange(min=1, max=5000)])
+    limit = IntegerField(
+        _l("At most this many cases"), default=200, validators=[Optional(), NumberRange(min=1, max=5000)]
+    )
 
 
 class RequestForm(FlaskForm):
-    kind = RadioField(_l("Request"), choices=[SelectChoice("access", _l("Access (AVG art. 15): a copy of everything we hold")),
-                                              SelectChoice("erasure", _l("Erasure (AVG art. 17)"))],
-                      validators=[DataRequired()])
+    kind = RadioField(
+        _l("Request"),
+        choices=[
+            SelectChoice("access", _l("Access (AVG art. 15): a copy of everything we hold")),
+            SelectChoice("erasure", _l("Erasure (AVG art. 17)")),
+        ],
+        validators=[DataRequired()],
+    )
     resident = StringField(_l("Resident's name as given in the request"), validators=[DataRequired(), Length(max=200)])
     received_on = DateField(_l("Received on"), validators=[DataRequired()])
     identities = SelectMultipleField(_l("Identities this request covers"), coerce=int, validators=[DataRequired()])

@@ -78,14 +78,18 @@ def _identification(parent: ET.Element, tag: str, identifier: str, source: str) 
     _add(element, "identificatieBron", source)
 
 
-def _reference(parent: ET.Element, tag: str, name: str, identifier: str | None = None, source: str | None = None) -> None:
+def _reference(
+    parent: ET.Element, tag: str, name: str, identifier: str | None = None, source: str | None = None
+) -> None:
     element = _add(parent, tag)
     _add(element, "verwijzingNaam", name)
     if identifier:
         _identification(element, "verwijzingIdentificatie", identifier, source or name)
 
 
-def _concept(parent: ET.Element, tag: str, label: str, code: str | None = None, concept_list: str | None = None) -> None:
+def _concept(
+    parent: ET.Element, tag: str, label: str, code: str | None = None, concept_list: str | None = None
+) -> None:
     element = _add(parent, tag)
     _add(element, "begripLabel", label)
     if code:
@@ -109,15 +113,19 @@ def informatieobject_xml(case: ArchivedCase, creator: Creator) -> bytes:
     _identification(record, "identificatie", case.identifier, f"Webcare {creator.name}")
     _add(record, "naam", case.name)
     _concept(record, "aggregatieniveau", "Zaak")
-    _concept(record, "classificatie", case.topic_label or "Geen onderwerp", case.topic_id or "geen",
-             case.classification_list)
+    _concept(
+        record, "classificatie", case.topic_label or "Geen onderwerp", case.topic_id or "geen", case.classification_list
+    )
     _add(record, "omschrijving", case.description)
     coverage = _add(record, "dekkingInTijd")
     _concept(coverage, "dekkingInTijdType", "Periode")
     _add(coverage, "dekkingInTijdBegindatum", case.started_on.isoformat())
     _add(coverage, "dekkingInTijdEinddatum", case.closed_at.date().isoformat())
     _add(record, "taal", "nl")
-    for event_type, moment, result in (("Aanmaak", case.created_at, None), ("Afsluiting", case.closed_at, case.outcome_label)):
+    for event_type, moment, result in (
+        ("Aanmaak", case.created_at, None),
+        ("Afsluiting", case.closed_at, case.outcome_label),
+    ):
         event = _add(record, "event")
         _concept(event, "eventType", event_type)
         _add(event, "eventTijd", moment.replace(microsecond=0).isoformat())
@@ -141,8 +149,11 @@ def informatieobject_xml(case: ArchivedCase, creator: Creator) -> bytes:
     _reference(record, "activiteit", "Webcare: beantwoorden van vragen en meldingen van inwoners via online kanalen")
     restriction = _add(record, "beperkingGebruik")
     _concept(restriction, "beperkingGebruikType", "Openbaarheidsbeperking")
-    _add(restriction, "beperkingGebruikNadereBeschrijving",
-         "Bevat persoonsgegevens van inwoners (AVG); niet openbaar, raadpleging alleen na toestemming.")
+    _add(
+        restriction,
+        "beperkingGebruikNadereBeschrijving",
+        "Bevat persoonsgegevens van inwoners (AVG); niet openbaar, raadpleging alleen na toestemming.",
+    )
     return _serialise(root)
 
 

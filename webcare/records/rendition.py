@@ -15,8 +15,9 @@ STYLESHEET = PACKAGE_DIR / "static" / "records-rendition.css"
 
 def rendition_html(found: Dossier, creator: str) -> str:
     with force_locale("nl"):
-        return render_template("records/case_rendition.html", dossier=found, case=found.case, creator=creator,
-                               departments=departments())
+        return render_template(
+            "records/case_rendition.html", dossier=found, case=found.case, creator=creator, departments=departments()
+        )
 
 
 def rendition_pdf(found: Dossier, creator: str) -> bytes:

@@ -15,10 +15,18 @@ def find_identities(query: str) -> list[Author]:
     needle = query.strip().lower()
     if len(needle) < 2:
         return []
-    return list(db.session.scalars(
-        select(Author)
-        .where(or_(*(func.lower(column).contains(needle, autoescape=True)
-                     for column in (Author.name, Author.handle, Author.platform_id))))
-        .order_by(Author.channel, Author.id)
-        .limit(SEARCH_LIMIT)
-    ))
+    return list(
+        db.session.scalars(
+            select(Author)
+            .where(
+                or_(
+                    *(
+                        func.lower(column).contains(needle, autoescape=True)
+                        for column in (Author.name, Author.handle, Author.platform_id)
+                    )
+                )
+            )
+            .order_by(Author.channel, Author.id)
+            .limit(SEARCH_LIMIT)
+        )
+    )

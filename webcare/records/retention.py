@@ -89,13 +89,17 @@ def schedule_from_text(text: str, source_name: str = "retention.yaml") -> Retent
     if problems:
         raise RetentionScheduleError("\n".join(problems))
     categories = {
-        entry["id"]: RetentionCategory(entry["id"], entry["label"], entry["appraisal"], entry.get("term_months"),
-                                       entry.get("basis", ""))
+        entry["id"]: RetentionCategory(
+            entry["id"], entry["label"], entry["appraisal"], entry.get("term_months"), entry.get("basis", "")
+        )
         for entry in data["categories"]
     }
     rules = tuple(
-        RetentionRule(frozenset(rule["topics"]) if "topics" in rule else None,
-                      frozenset(rule["outcomes"]) if "outcomes" in rule else None, rule["category"])
+        RetentionRule(
+            frozenset(rule["topics"]) if "topics" in rule else None,
+            frozenset(rule["outcomes"]) if "outcomes" in rule else None,
+            rule["category"],
+        )
         for rule in data["rules"]
     )
     unknown = sorted({rule.category for rule in rules} - set(categories)) + (

@@ -18,10 +18,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from webcare.auth.models import Role, User
 from webcare.extensions import db
 from webcare.inbox.events import record
-from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseEvent, CaseStatus
-from webcare.inbox.models import Author, Message
+from webcare.inbox.models import ACTIVE_STATUSES, Author, Case, CaseDecision, CaseEvent, CaseStatus, Message
 from webcare.notifications.models import Notification
-from webcare.inbox.models import CaseDecision
 from webcare.records.models import (
     DestructionList,
     DestructionListItem,
@@ -65,7 +63,9 @@ def _active_holds() -> ColumnElement[bool]:
     """True for a case under a hold of its own or of its resident."""
     return exists().where(
         LegalHold.lifted_at.is_(None),
-        or_(LegalHold.case_id == Case.id, and_(LegalHold.author_id.is_not(None), LegalHold.author_id == Case.author_id)),
+        or_(
+            LegalHold.case_id == Case.id, and_(LegalHold.author_id.is_not(None), LegalHold.author_id == Case.author_id)
+        ),
     )
 
 
@@ -79,14 +79,20 @@ def _require(user: User, *roles: Role) -> None:
         raise NotAllowed(f"{user.email} may not do this")
 
 
-def place_hold(reason: str, *, by: User, case: Case | None = None, author: Author | None = None,
-               now: datetime | None = None) -> LegalHold:
+def place_hold(
+    reason: str, *, by: User, case: Case | None = None, author: Author | None = None, now: datetime | None = None
+) -> LegalHold:
     """Stop destruction and pseudonymisation of a case, or of every case of a resident, until the hold is lifted."""
     _require(by, Role.RECORDS_MANAGER, Role.PRIVACY_OFFICER)
     if (case is None) == (author is None) or not reason.strip():
         raise ValueError("a hold needs a reason and either a case or a resident")
-    hold = LegalHold(case_id=case.id if case else None, author_id=author.id if author else None,
-                     reason=reason.strip(), placed_by_id=by.id, placed_at=now or utcnow())
+    hold = LegalHold(
+        case_id=case.id if case else None,
+        author_id=author.id if author else None,
+        reason=reason.strip(),
+        placed_by_id=by.id,
+        placed_at=now or utcnow(),
+    )
     db.session.add(hold)
     if case is not None:
         record(case, "legal_hold_placed", by=by, at=hold.placed_at, reason=hold.reason)
@@ -135,8 +141,14 @@ def propose_destruction_list(now: datetime | None = None) -> DestructionList | N
         return None
     proposal = DestructionList(proposed_at=now, schedule_version=schedule.version)
     proposal.items = [
-        DestructionListItem(case_id=case.id, category=category, channel=case.channel.value, topic=case.topic,
-                            closed_at=closed, destroy_after=ends)
+        DestructionListItem(
+            case_id=case.id,
+            category=category,
+            channel=case.channel.value,
+            topic=case.topic,
+            closed_at=closed,
+            destroy_after=ends,
+        )
         for case, category, closed, ends in due
     ]
     db.session.add(proposal)
@@ -151,22 +163,31 @@ def reject_destruction_list(proposal: DestructionList, note: str, *, by: User, n
     db.session.commit()
 
 
-def approve_destruction_list(proposal: DestructionList, note: str = "", *, by: User,
-                             now: datetime | None = None) -> list[int]:
+def approve_destruction_list(
+    proposal: DestructionList, note: str = "", *, by: User, now: datetime | None = None
+) -> list[int]:
     """Destroy the listed cases that are still closed and not on hold; returns their ids. The list is kept forever."""
     now = now or utcnow()
     _require(by, Role.RECORDS_MANAGER)
     _decide(proposal, DestructionListStatus.APPROVED, note, by=by, now=now)
     listed = [item.case_id for item in proposal.items]
-    destroyable = set(db.session.scalars(
-        select(Case.id).where(Case.id.in_(listed), Case.status.in_(CLOSED_STATUSES), ~_active_holds())
-    ))
+    destroyable = set(
+        db.session.scalars(
+            select(Case.id).where(Case.id.in_(listed), Case.status.in_(CLOSED_STATUSES), ~_active_holds())
+        )
+    )
     remove_contents(sorted(destroyable))
     for item in proposal.items:
         if item.case_id in destroyable:
             item.destroyed_at = now
-            record(db.session.get(Case, item.case_id), "destroyed", by=by, at=now, destruction_list=proposal.id,
-                   category=item.category)
+            record(
+                db.session.get(Case, item.case_id),
+                "destroyed",
+                by=by,
+                at=now,
+                destruction_list=proposal.id,
+                category=item.category,
+            )
     db.session.commit()
     return sorted(destroyable)
 
@@ -182,7 +203,7 @@ def _decide(proposal: DestructionList, status: DestructionListStatus, note: str,
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+        yield ids[start : start + CHUNK]
 
 
 def _features_without(names: tuple[str, ...]) -> ColumnElement:
@@ -198,16 +219,26 @@ def remove_contents(case_ids: list[int]) -> None:
     Used by approved destruction lists and erasure requests; it does not commit, the calling service does.
     """
     for ids in _chunks(case_ids):
-        db.session.execute(update(Message.__table__).where(Message.case_id.in_(ids))
-                           .values(text="", raw="{}", url=None))
+        db.session.execute(
+            update(Message.__table__).where(Message.case_id.in_(ids)).values(text="", raw="{}", url=None)
+        )
         db.session.execute(update(Case.__table__).where(Case.id.in_(ids)).values(subject=""))
-        db.session.execute(update(Reply.__table__).where(Reply.case_id.in_(ids))
-                           .values(text="", drafted_text=None, rejection_reason=None, last_error=None))
+        db.session.execute(
+            update(Reply.__table__)
+            .where(Reply.case_id.in_(ids))
+            .values(text="", drafted_text=None, rejection_reason=None, last_error=None)
+        )
         db.session.execute(update(CaseEvent.__table__).where(CaseEvent.case_id.in_(ids)).values(details=REDACTED))
-        db.session.execute(update(CaseDecision.__table__).where(CaseDecision.case_id.in_(ids))
-                           .values(features=_features_without(QUOTING_FEATURES)))
-        db.session.execute(update(Notification.__table__)
-                           .where(Notification.link.in_([f"/cases/{case_id}" for case_id in ids])).values(body=""))
+        db.session.execute(
+            update(CaseDecision.__table__)
+            .where(CaseDecision.case_id.in_(ids))
+            .values(features=_features_without(QUOTING_FEATURES))
+        )
+        db.session.execute(
+            update(Notification.__table__)
+            .where(Notification.link.in_([f"/cases/{case_id}" for case_id in ids]))
+            .values(body="")
+        )
     _forget_authors_without_kept_cases(case_ids)
 
 
@@ -215,14 +246,19 @@ def _forget_authors_without_kept_cases(case_ids: list[int]) -> None:
     """Residents whose every case is now destroyed lose their name and handle; the row stays for the figures."""
     authors = set(db.session.scalars(select(Case.author_id).where(Case.id.in_(case_ids), Case.author_id.is_not(None))))
     destroyed = select(DestructionListItem.case_id).where(DestructionListItem.destroyed_at.is_not(None))
-    kept = set(db.session.scalars(
-        select(Case.author_id).where(Case.author_id.in_(authors), Case.id.not_in(case_ids), Case.id.not_in(destroyed))
-    ))
+    kept = set(
+        db.session.scalars(
+            select(Case.author_id).where(
+                Case.author_id.in_(authors), Case.id.not_in(case_ids), Case.id.not_in(destroyed)
+            )
+        )
+    )
     gone = sorted(authors - kept)
     if gone:
         db.session.execute(
-            update(Author.__table__).where(Author.id == bindparam("author")).values(
-                name=None, handle=None, platform_id=bindparam("placeholder")),
+            update(Author.__table__)
+            .where(Author.id == bindparam("author"))
+            .values(name=None, handle=None, platform_id=bindparam("placeholder")),
             [{"author": author_id, "placeholder": f"destroyed-{author_id}"} for author_id in gone],
         )
 
@@ -243,27 +279,39 @@ def pseudonymise_authors(now: datetime | None = None) -> int:
     cutoff = add_months(now, -months)
     recent_or_open = select(Case.author_id).where(
         Case.author_id.is_not(None),
-        or_(Case.status.in_(ACTIVE_STATUSES), func.coalesce(Case.resolved_at, Case.last_message_at) > cutoff,
-            _active_holds()),
+        or_(
+            Case.status.in_(ACTIVE_STATUSES),
+            func.coalesce(Case.resolved_at, Case.last_message_at) > cutoff,
+            _active_holds(),
+        ),
     )
-    authors = list(db.session.scalars(
-        select(Author.id)
-        .where(exists().where(Case.author_id == Author.id), Author.id.not_in(recent_or_open),
-               Author.id.not_in(select(PseudonymisedAuthor.author_id)), Author.name.is_not(None) | Author.handle.is_not(None))
-        .order_by(Author.id)
-    ))
+    authors = list(
+        db.session.scalars(
+            select(Author.id)
+            .where(
+                exists().where(Case.author_id == Author.id),
+                Author.id.not_in(recent_or_open),
+                Author.id.not_in(select(PseudonymisedAuthor.author_id)),
+                Author.name.is_not(None) | Author.handle.is_not(None),
+            )
+            .order_by(Author.id)
+        )
+    )
     if not authors:
         return 0
     rows = [{"author": author_id, "pseudonym": pseudonym(author_id)} for author_id in authors]
     db.session.execute(
-        update(Author.__table__).where(Author.id == bindparam("author")).values(
-            name=bindparam("pseudonym"), handle=bindparam("pseudonym"), platform_id=bindparam("pseudonym")),
+        update(Author.__table__)
+        .where(Author.id == bindparam("author"))
+        .values(name=bindparam("pseudonym"), handle=bindparam("pseudonym"), platform_id=bindparam("pseudonym")),
         rows,
     )
     for chunk in _chunks(authors):
-        db.session.execute(update(CaseDecision.__table__)
-                           .where(CaseDecision.case_id.in_(select(Case.id).where(Case.author_id.in_(chunk))))
-                           .values(features=_features_without(("author",))))
+        db.session.execute(
+            update(CaseDecision.__table__)
+            .where(CaseDecision.case_id.in_(select(Case.id).where(Case.author_id.in_(chunk))))
+            .values(features=_features_without(("author",)))
+        )
     db.session.add_all(PseudonymisedAuthor(author_id=row["author"], pseudonym=row["pseudonym"], at=now) for row in rows)
     db.session.commit()
     return len(rows)

@@ -27,16 +27,24 @@ REQUEST_KINDS = {"access": _l("Access (art. 15)"), "erasure": _l("Erasure (art. 
 
 def _residents_page(query: str, form, status: int = 200):
     identities = find_identities(query) if query else []
-    form.identities.choices = [SelectChoice(identity.id, f"{identity.display_name} ({identity.channel.value})") for identity in identities]
+    form.identities.choices = [
+        SelectChoice(identity.id, f"{identity.display_name} ({identity.channel.value})") for identity in identities
+    ]
     if not form.identities.data and request.method == "GET":
         form.identities.data = [identity.id for identity in identities]
     author_ids = [identity.id for identity in identities]
     open_requests = db.session.scalars(select(SubjectRequest).order_by(SubjectRequest.due_at, SubjectRequest.id)).all()
     return render_template(
-        "records/residents.html", query=query, identities=identities, form=form,
+        "records/residents.html",
+        query=query,
+        identities=identities,
+        form=form,
         cases=subjects.cases_of(author_ids) if author_ids else [],
         messages=subjects.messages_of(author_ids) if author_ids else [],
-        requests=open_requests, statuses=REQUEST_STATUSES, kinds=REQUEST_KINDS, now=utcnow(),
+        requests=open_requests,
+        statuses=REQUEST_STATUSES,
+        kinds=REQUEST_KINDS,
+        now=utcnow(),
     ), status
 
 
@@ -59,8 +67,9 @@ def register_request():
         return _residents_page(query, form, 400)
     identities = list(db.session.scalars(select(Author).where(Author.id.in_(form.identities.data))))
     received_at = datetime.combine(form.received_on.data, time(9), zone())
-    registered = subjects.register_request(SubjectRequestKind(form.kind.data), form.resident.data, identities,
-                                           by=current_user, received_at=received_at)
+    registered = subjects.register_request(
+        SubjectRequestKind(form.kind.data), form.resident.data, identities, by=current_user, received_at=received_at
+    )
     return redirect(url_for("records.subject_request", request_id=registered.id), 303)
 
 
@@ -69,9 +78,16 @@ def register_request():
 def subject_request(request_id: int):
     found = db.get_or_404(SubjectRequest, request_id)
     return render_template(
-        "records/subject_request.html", subject=found, identities=subjects.identities_of(found),
-        cases=subjects.cases_of(found.author_ids), messages=subjects.messages_of(found.author_ids),
-        form=forms.HandleForm(), hold_form=forms.ResidentHoldForm(prefix="hold"), statuses=REQUEST_STATUSES, kinds=REQUEST_KINDS, now=utcnow(),
+        "records/subject_request.html",
+        subject=found,
+        identities=subjects.identities_of(found),
+        cases=subjects.cases_of(found.author_ids),
+        messages=subjects.messages_of(found.author_ids),
+        form=forms.HandleForm(),
+        hold_form=forms.ResidentHoldForm(prefix="hold"),
+        statuses=REQUEST_STATUSES,
+        kinds=REQUEST_KINDS,
+        now=utcnow(),
         is_open=found.status == SubjectRequestStatus.OPEN,
     )
 
@@ -83,8 +99,12 @@ def access_package(request_id: int):
     if not forms.HandleForm().validate_on_submit():
         abort(400)
     package = subjects.access_package(found, by=current_user, address=request.remote_addr or "")
-    return send_file(io.BytesIO(package), mimetype="application/zip", as_attachment=True,
-                     download_name=f"inzage-verzoek-{found.id}.zip")
+    return send_file(
+        io.BytesIO(package),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"inzage-verzoek-{found.id}.zip",
+    )
 
 
 @bp.post("/requests/<int:request_id>/erase")
@@ -97,8 +117,14 @@ def erase(request_id: int):
         outcome = subjects.carry_out_erasure(found, by=current_user)
     except ValueError:
         abort(409)
-    flash(_("%(erased)d cases erased, %(refused)d kept with the reason recorded.", erased=len(outcome.erased),
-            refused=len(outcome.refused)), "success")
+    flash(
+        _(
+            "%(erased)d cases erased, %(refused)d kept with the reason recorded.",
+            erased=len(outcome.erased),
+            refused=len(outcome.refused),
+        ),
+        "success",
+    )
     return redirect(url_for("records.subject_request", request_id=found.id), 303)
 
 

@@ -33,6 +33,11 @@ def access_log():
     else:
         entries = []
     return render_template(
-        "records/access_log.html", staff=staff, person=person, resident_query=resident_query,
-        identities=identities, entries=entries, access_kinds=ACCESS_KINDS,
+        "records/access_log.html",
+        staff=staff,
+        person=person,
+        resident_query=resident_query,
+        identities=identities,
+        entries=entries,
+        access_kinds=ACCESS_KINDS,
     )

@@ -54,9 +54,13 @@ def composer_for(case, *, form: ReplyForm | None = None) -> Composer:
         bundle = db.session.get(Bundle, case.bundle_id)
         bundle_size = bundle.member_count if bundle is not None else None
     values = values_for(case, by=current_user, protocol=protocol, decision=decision, bundle_size=bundle_size)
-    templates = [(template_id, fill(text, values)) for template_id, text in (protocol.templates.items() if protocol else ())]
+    templates = [
+        (template_id, fill(text, values)) for template_id, text in (protocol.templates.items() if protocol else ())
+    ]
     selected = decision.template_id if decision is not None and decision.template_id in dict(templates) else None
-    verdicts = {is_public: mandate_for(current_user, case, is_public=is_public) for is_public in services.visibilities_for(case)}
+    verdicts = {
+        is_public: mandate_for(current_user, case, is_public=is_public) for is_public in services.visibilities_for(case)
+    }
     pending = services.pending_reply(case)
     if form is None:
         form = ReplyForm(
@@ -67,6 +71,8 @@ def composer_for(case, *, form: ReplyForm | None = None) -> Composer:
                 "visibility": "public" if case.is_public and True in verdicts else "private",
             },
         )
-    form.template_id.choices = [SelectChoice("", "—")] + [SelectChoice(template_id, template_id) for template_id, _text in templates]
+    form.template_id.choices = [SelectChoice("", "—")] + [
+        SelectChoice(template_id, template_id) for template_id, _text in templates
+    ]
     may_write = current_user.has_role(*WRITERS) and case.is_active and pending is None
     return Composer(case, form, templates, selected, verdicts, services.replies_of(case), pending, may_write)

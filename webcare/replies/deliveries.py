@@ -24,6 +24,11 @@ def show_failed_delivery(message: Message, *, at: datetime, error: str) -> None:
     reply = db.session.scalar(select(Reply).where(Reply.message_id == message.id))
     if reply is not None:
         notify(
-            [reply.author], kind="delivery_failed", case_id=message.case_id, link=case_link(message.case_id), email=False,
-            subject=_("Your reply on case #%(case)d was not delivered", case=message.case_id), body=error,
+            [reply.author],
+            kind="delivery_failed",
+            case_id=message.case_id,
+            link=case_link(message.case_id),
+            email=False,
+            subject=_("Your reply on case #%(case)d was not delivered", case=message.case_id),
+            body=error,
         )

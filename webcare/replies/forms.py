@@ -10,13 +10,19 @@ from webcare.replies.services import MAX_REPLY_LENGTH
 
 class ReplyForm(FlaskForm):
     template_id = SelectField(_l("Template"), validators=[Optional()], validate_choice=False)
-    visibility = RadioField(_l("Answer"), choices=[SelectChoice("public", _l("publicly")), SelectChoice("private", _l("privately"))],
-                            validators=[Optional()], validate_choice=False)
+    visibility = RadioField(
+        _l("Answer"),
+        choices=[SelectChoice("public", _l("publicly")), SelectChoice("private", _l("privately"))],
+        validators=[Optional()],
+        validate_choice=False,
+    )
     text = TextAreaField(_l("Reply"), validators=[DataRequired(), Length(max=MAX_REPLY_LENGTH)])
 
 
 class ApproveForm(FlaskForm):
-    text = TextAreaField(_l("Reply (you may edit it before approving)"), validators=[DataRequired(), Length(max=MAX_REPLY_LENGTH)])
+    text = TextAreaField(
+        _l("Reply (you may edit it before approving)"), validators=[DataRequired(), Length(max=MAX_REPLY_LENGTH)]
+    )
 
 
 class RejectForm(FlaskForm):

@@ -73,7 +73,7 @@ class Reply(db.Model):
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="joined")
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     rejected_by: Mapped[User | None] = relationship(foreign_keys=[rejected_by_id])
-    case: Mapped["Case"] = relationship(lazy="joined")  # noqa: F821 (webcare.inbox.models)
+    case: Mapped[Case] = relationship(lazy="joined")  # noqa: F821 (webcare.inbox.models)
 
     @property
     def is_pending(self) -> bool:

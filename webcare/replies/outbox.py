@@ -60,7 +60,9 @@ def claim_due_replies(*, limit: int, lease: timedelta, now: datetime) -> tuple[s
     claimed = db.session.scalars(
         update(Reply)
         .where(chosen, claimable)
-        .values(status=ReplyStatus.SENDING, claim_token=token, lease_expires_at=now + lease, attempts=Reply.attempts + 1)
+        .values(
+            status=ReplyStatus.SENDING, claim_token=token, lease_expires_at=now + lease, attempts=Reply.attempts + 1
+        )
         .returning(Reply.id)
         .execution_options(synchronize_session=False)
     ).all()
@@ -111,18 +113,35 @@ def _record_sent(reply_id: int, sent, connector_name: str, in_reply_to: str | No
         return
     case = reply.case
     message = Message(
-        channel=case.channel, account_id=case.account_id, external_id=sent.external_id, direction=Direction.OUTBOUND,
-        created_at=now, received_at=now, text=reply.text, raw=sent.raw_response, in_reply_to=in_reply_to,
-        conversation_id=case.conversation_id, is_public=reply.is_public, source=f"outbox:{connector_name}",
-        status=MessageStatus.DONE, processed_at=now, case_id=case.id,
+        channel=case.channel,
+        account_id=case.account_id,
+        external_id=sent.external_id,
+        direction=Direction.OUTBOUND,
+        created_at=now,
+        received_at=now,
+        text=reply.text,
+        raw=sent.raw_response,
+        in_reply_to=in_reply_to,
+        conversation_id=case.conversation_id,
+        is_public=reply.is_public,
+        source=f"outbox:{connector_name}",
+        status=MessageStatus.DONE,
+        processed_at=now,
+        case_id=case.id,
     )
     db.session.add(message)
     db.session.flush()
     reply.status, reply.sent_at, reply.message_id = ReplyStatus.SENT, now, message.id
     reply.claim_token = reply.lease_expires_at = reply.last_error = None
     record_sent_reply(
-        case, message, at=now, reply_id=reply.id, author_id=reply.author_id, approved_by_id=reply.approved_by_id,
-        mandate_rule=reply.mandate_rule, connector=connector_name,
+        case,
+        message,
+        at=now,
+        reply_id=reply.id,
+        author_id=reply.author_id,
+        approved_by_id=reply.approved_by_id,
+        mandate_rule=reply.mandate_rule,
+        connector=connector_name,
     )
     link_statuses(message)  # status webhooks can arrive before this commit
     db.session.commit()
@@ -139,11 +158,18 @@ def _record_failure(reply_id: int, token: str, error: Exception, now: datetime) 
     if is_permanent or reply.attempts >= MAX_SEND_ATTEMPTS:
         reply.status, reply.failed_at, reply.next_attempt_at = ReplyStatus.FAILED, now, None
         case = reply.case
-        record(case, "reply_failed", by=None, at=now, reply_id=reply.id, attempts=reply.attempts, error=reply.last_error)
+        record(
+            case, "reply_failed", by=None, at=now, reply_id=reply.id, attempts=reply.attempts, error=reply.last_error
+        )
         if case.status == CaseStatus.WAITING_ON_RESIDENT:
             move_case(case, CaseStatus.OPEN, by=None, at=now)
         tell(
-            [reply.author], kind="reply_failed", case=case, link=case_link(case.id), email=False, body=reply.last_error,
+            [reply.author],
+            kind="reply_failed",
+            case=case,
+            link=case_link(case.id),
+            email=False,
+            body=reply.last_error,
             subject=lambda: _("Your reply on case #%(case)d could not be sent", case=case.id),
         )
     else:

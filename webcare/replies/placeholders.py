@@ -13,12 +13,18 @@ from webcare.timeutil import utcnow, zone
 PLACEHOLDERS = ("naam", "onderwerp", "link", "bron", "afdeling", "medewerker", "aantal", "datum", "kanaal")
 _PLACEHOLDER = re.compile(r"\{(" + "|".join(PLACEHOLDERS) + r")\}")
 CHANNEL_NAMES = {
-    "x": "X", "facebook": "Facebook", "instagram": "Instagram", "whatsapp": "WhatsApp",
-    "email": "e-mail", "webform": "het contactformulier",
+    "x": "X",
+    "facebook": "Facebook",
+    "instagram": "Instagram",
+    "whatsapp": "WhatsApp",
+    "email": "e-mail",
+    "webform": "het contactformulier",
 }
 
 
-def values_for(case, *, by: User | None, protocol=None, decision=None, bundle_size: int | None = None) -> dict[str, str]:
+def values_for(
+    case, *, by: User | None, protocol=None, decision=None, bundle_size: int | None = None
+) -> dict[str, str]:
     """What each placeholder stands for on this case; unknown ones are left out (and stay visible)."""
     values: dict[str, str] = {"kanaal": CHANNEL_NAMES.get(case.channel.value, case.channel.value)}
     values["datum"] = utcnow().astimezone(zone()).strftime("%d-%m-%Y")

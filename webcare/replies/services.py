@@ -16,7 +16,7 @@ from webcare.extensions import db
 from webcare.inbox.events import case_link, move_case, record
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseStatus
 from webcare.mandates.models import Permission
-from webcare.mandates.services import MandateVerdict, mandate_for, risk_of, rules_for
+from webcare.mandates.services import MandateVerdict, mandate_for, rules_for
 from webcare.notifications.services import notify
 from webcare.replies.models import Reply, ReplyStatus
 from webcare.replies.placeholders import unfilled
@@ -102,7 +102,12 @@ def approvers_for(reply: Reply) -> list[User]:
 
 
 def draft_reply(
-    case: Case, text: str, *, by: User, template_id: str | None = None, is_public: bool | None = None,
+    case: Case,
+    text: str,
+    *,
+    by: User,
+    template_id: str | None = None,
+    is_public: bool | None = None,
     now: datetime | None = None,
 ) -> Reply:
     """Write a reply on a case under the author's mandate.
@@ -122,10 +127,22 @@ def draft_reply(
         raise ReplyRefused(_l("this case cannot be answered publicly"))
     verdict = mandate_for(by, case, is_public=is_public)
     if verdict.permission == Permission.MAY_NOT:
-        raise NotPermitted(_l("your mandate does not allow this reply (%(rule)s); ask a lead to take it over", rule=verdict.rule_description))
+        raise NotPermitted(
+            _l(
+                "your mandate does not allow this reply (%(rule)s); ask a lead to take it over",
+                rule=verdict.rule_description,
+            )
+        )
     reply = Reply(
-        case=case, author=by, text=text, template_id=template_id or None, is_public=is_public,
-        topic=verdict.topic, risk=verdict.risk, submitted_at=now, status=ReplyStatus.PENDING_APPROVAL,
+        case=case,
+        author=by,
+        text=text,
+        template_id=template_id or None,
+        is_public=is_public,
+        topic=verdict.topic,
+        risk=verdict.risk,
+        submitted_at=now,
+        status=ReplyStatus.PENDING_APPROVAL,
     )
     db.session.add(reply)
     db.session.flush()
@@ -138,7 +155,11 @@ def draft_reply(
         record(case, "approval_requested", by=by, at=now, mandate_rule=verdict.rule_description, **details)
         _move(case, CaseStatus.WAITING_ON_APPROVAL, by=by, at=now)
         tell(
-            approvers_for(reply), kind="approval_requested", case=case, link=f"/approvals/{reply.id}", body=text,
+            approvers_for(reply),
+            kind="approval_requested",
+            case=case,
+            link=f"/approvals/{reply.id}",
+            body=text,
             subject=lambda: _("Approval asked: reply on case #%(case)d by %(name)s", case=case.id, name=by.name),
         )
     db.session.commit()
@@ -167,8 +188,14 @@ def approve_reply(reply: Reply, *, by: User, edited_text: str | None = None, now
     _queue(reply, verdict, now)
     case = reply.case
     record(
-        case, "reply_approved", by=by, at=now, reply_id=reply.id, author_id=reply.author_id,
-        is_edited=reply.drafted_text is not None, mandate_rule=reply.mandate_rule,
+        case,
+        "reply_approved",
+        by=by,
+        at=now,
+        reply_id=reply.id,
+        author_id=reply.author_id,
+        is_edited=reply.drafted_text is not None,
+        mandate_rule=reply.mandate_rule,
     )
     _move(case, CaseStatus.WAITING_ON_RESIDENT, by=by, at=now)
     changed = reply.drafted_text is not None  # the author is mailed only when their text was changed
@@ -178,7 +205,15 @@ def approve_reply(reply: Reply, *, by: User, edited_text: str | None = None, now
             return _("Your reply on case #%(case)d was approved by %(name)s, with changes", case=case.id, name=by.name)
         return _("Your reply on case #%(case)d was approved by %(name)s", case=case.id, name=by.name)
 
-    tell([reply.author], kind="reply_approved", case=case, link=case_link(case.id), body=reply.text, email=changed, subject=subject)
+    tell(
+        [reply.author],
+        kind="reply_approved",
+        case=case,
+        link=case_link(case.id),
+        body=reply.text,
+        email=changed,
+        subject=subject,
+    )
     db.session.commit()
     return reply
 
@@ -196,7 +231,11 @@ def reject_reply(reply: Reply, reason: str, *, by: User, now: datetime | None = 
     record(case, "reply_rejected", by=by, at=now, reply_id=reply.id, author_id=reply.author_id, reason=reason)
     _move(case, CaseStatus.OPEN, by=by, at=now)
     tell(
-        [reply.author], kind="reply_rejected", case=case, link=case_link(case.id), body=f"{reason}\n\n{reply.text}",
+        [reply.author],
+        kind="reply_rejected",
+        case=case,
+        link=case_link(case.id),
+        body=f"{reason}\n\n{reply.text}",
         subject=lambda: _("Your reply on case #%(case)d was rejected by %(name)s", case=case.id, name=by.name),
     )
     db.session.commit()
@@ -259,7 +298,10 @@ def holds_approving_mandate(user: User) -> bool:
 def failed_replies(limit: int = 200) -> list[Reply]:
     return list(
         db.session.scalars(
-            select(Reply).where(Reply.status == ReplyStatus.FAILED).order_by(Reply.failed_at.desc(), Reply.id.desc()).limit(limit)
+            select(Reply)
+            .where(Reply.status == ReplyStatus.FAILED)
+            .order_by(Reply.failed_at.desc(), Reply.id.desc())
+            .limit(limit)
         )
     )
 

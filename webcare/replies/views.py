@@ -59,7 +59,10 @@ def draft(case_id: int):
         except services.UnfilledPlaceholders as refused:
             db.session.rollback()
             flash(
-                _("Not sent: fill in %(placeholders)s in the text first (marked below).", placeholders=", ".join(refused.placeholders)),
+                _(
+                    "Not sent: fill in %(placeholders)s in the text first (marked below).",
+                    placeholders=", ".join(refused.placeholders),
+                ),
                 "error",
             )
             return render_template("replies/compose.html", case=case, composer=composer_for(case, form=form)), 409
@@ -102,11 +105,17 @@ def queue():
     items = services.approval_queue(current_user)
     if not _sees_whole_queue():
         items = [item for item in items if item.may_decide or item.reply.author_id == current_user.id]
-    return render_template("replies/queue.html", items=items, sla=services.approval_sla(), form=RejectForm(formdata=None))
+    return render_template(
+        "replies/queue.html", items=items, sla=services.approval_sla(), form=RejectForm(formdata=None)
+    )
 
 
-def _review(reply: Reply, approve_form: ApproveForm | None = None, reject_form: RejectForm | None = None, status: int = 200):
-    verdict = None if reply.author_id == current_user.id else mandate_for(current_user, reply.case, is_public=reply.is_public)
+def _review(
+    reply: Reply, approve_form: ApproveForm | None = None, reject_form: RejectForm | None = None, status: int = 200
+):
+    verdict = (
+        None if reply.author_id == current_user.id else mandate_for(current_user, reply.case, is_public=reply.is_public)
+    )
     now = utcnow()
     return render_template(
         "replies/review.html",
@@ -170,7 +179,10 @@ def reject(reply_id: int):
 @role_required(Role.AGENT, Role.LEAD, Role.MANAGER, Role.ADMIN)
 def failed():
     return render_template(
-        "replies/failed.html", replies=services.failed_replies(), form=ActionForm(), may_retry=current_user.has_role(*RETRIERS)
+        "replies/failed.html",
+        replies=services.failed_replies(),
+        form=ActionForm(),
+        may_retry=current_user.has_role(*RETRIERS),
     )
 
 

@@ -33,7 +33,9 @@ def backlog(now: datetime) -> Backlog:
     bucket = case(*whens, else_=len(BACKLOG_AGE_BUCKETS) - 1)
     active = Case.status.in_(ACTIVE_STATUSES)
     by_bucket = dict(
-        db.session.execute(select(bucket, func.count()).where(active, Case.first_inbound_at.is_not(None)).group_by(bucket)).all()
+        db.session.execute(
+            select(bucket, func.count()).where(active, Case.first_inbound_at.is_not(None)).group_by(bucket)
+        ).all()
     )
     overdue, oldest = db.session.execute(
         select(
@@ -44,4 +46,6 @@ def backlog(now: datetime) -> Backlog:
         ).where(active)
     ).one()
     by_age = [(str(name), int(by_bucket.get(index, 0))) for index, (name, _) in enumerate(BACKLOG_AGE_BUCKETS)]
-    return Backlog(sum(count for _, count in by_age), int(overdue or 0), None if oldest is None else int(oldest), by_age)
+    return Backlog(
+        sum(count for _, count in by_age), int(overdue or 0), None if oldest is None else int(oldest), by_age
+    )

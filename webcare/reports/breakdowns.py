@@ -50,8 +50,12 @@ def _group_figures(query: ReportQuery) -> dict[tuple, tuple]:
     """Per group, in one pass over the period's cases: cases, answered, within norm, breached, replies,
     reopened, and count/sum/p50/p90/p95 of the first response on the query's clock."""
     groups = query.group_columns()
-    value = getattr(Case, TIME_METRICS["first_response"].staffed_column if query.clock is Clock.STAFFED
-                    else TIME_METRICS["first_response"].calendar_column)
+    value = getattr(
+        Case,
+        TIME_METRICS["first_response"].staffed_column
+        if query.clock is Clock.STAFFED
+        else TIME_METRICS["first_response"].calendar_column,
+    )
     flags = (
         case((_within_norm(), 1), else_=0),
         case((_breached(query), 1), else_=0),

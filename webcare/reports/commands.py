@@ -10,9 +10,8 @@ import click
 from flask.cli import with_appcontext
 
 from webcare.reports.breakdowns import group_rows
-from webcare.reports.exports import csv_lines, group_header, group_values
 from webcare.reports.export_columns import Variant
-from webcare.reports.exports import group_columns
+from webcare.reports.exports import csv_lines, group_columns, group_header, group_values
 from webcare.reports.metrics import BREAKDOWNS, Clock
 from webcare.reports.period import BadReportRequest, Period, ReportQuery
 
@@ -20,10 +19,16 @@ from webcare.reports.period import BadReportRequest, Period, ReportQuery
 @click.command("report")
 @click.option("--from", "first", required=True, type=click.DateTime(["%Y-%m-%d"]), help="First local day.")
 @click.option("--to", "last", required=True, type=click.DateTime(["%Y-%m-%d"]), help="Last local day (inclusive).")
-@click.option("--by", "by", multiple=True, type=click.Choice(list(BREAKDOWNS)), help="Group by this field (repeatable).")
+@click.option(
+    "--by", "by", multiple=True, type=click.Choice(list(BREAKDOWNS)), help="Group by this field (repeatable)."
+)
 @click.option("--clock", type=click.Choice([clock.value for clock in Clock]), default="calendar", show_default=True)
 @click.option(
-    "--format", "output", type=click.Choice(["json", "csv", "excel-csv", "table"]), default="table", show_default=True,
+    "--format",
+    "output",
+    type=click.Choice(["json", "csv", "excel-csv", "table"]),
+    default="table",
+    show_default=True,
     help="csv: for tools (comma, English keys, codes); excel-csv: for Dutch Excel (semicolon, BOM, decimal commas).",
 )
 @with_appcontext
@@ -67,7 +72,14 @@ def _table(header: list[str], rows: list[list]) -> None:
     shown = ["group" if index == 0 and not rows else name for index, name in enumerate(header)]
     short = [name.replace("first_response_", "fr_").replace("_minutes", "_min") for name in shown]
     cells = [["" if value is None else str(value) for value in row] for row in rows]
-    widths = [max(len(short[i]), *(len(row[i]) for row in cells)) if cells else len(short[i]) for i in range(len(short))]
+    widths = [
+        max(len(short[i]), *(len(row[i]) for row in cells)) if cells else len(short[i]) for i in range(len(short))
+    ]
     click.echo("  ".join(name.ljust(widths[i]) for i, name in enumerate(short)))
     for row in cells:
-        click.echo("  ".join(value.rjust(widths[i]) if i >= len(header) - 11 else value.ljust(widths[i]) for i, value in enumerate(row)))
+        click.echo(
+            "  ".join(
+                value.rjust(widths[i]) if i >= len(header) - 11 else value.ljust(widths[i])
+                for i, value in enumerate(row)
+            )
+        )

@@ -6,9 +6,8 @@ import logging
 import smtplib
 from datetime import datetime, timedelta
 
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from flask_babel import format_date
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -16,11 +15,11 @@ from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.formatting import NOTHING, duration, percent
 from webcare.notifications.services import send_mail, users_with_role
+from webcare.reports.backlog import backlog
+from webcare.reports.breakdowns import group_rows, totals
 from webcare.reports.metrics import Clock, GroupRow
 from webcare.reports.models import ReportDigest
 from webcare.reports.page import shown_label
-from webcare.reports.backlog import backlog
-from webcare.reports.breakdowns import group_rows, totals
 from webcare.reports.period import Period, ReportQuery, report_zone
 from webcare.timeutil import as_utc
 
@@ -58,7 +57,11 @@ def digest_text(period: Period, now: datetime) -> tuple[str, str]:
     by_priority = group_rows(ReportQuery(period, ["priority"], Clock.CALENDAR, now))
     by_channel = group_rows(ReportQuery(period, ["channel"], Clock.CALENDAR, now))
     open_now = backlog(now)
-    subject = _("Webcare weekly report %(first)s – %(last)s", first=format_date(period.first, DAY), last=format_date(period.last, DAY))
+    subject = _(
+        "Webcare weekly report %(first)s – %(last)s",
+        first=format_date(period.first, DAY),
+        last=format_date(period.last, DAY),
+    )
     lines = [
         subject,
         "",

@@ -34,7 +34,16 @@ def authors(query: ReportQuery, *, order: str) -> list[AuthorRow]:
     messages = func.count(Message.id).label("messages")
     reach = func.sum(followers).label("reach")
     statement = (
-        select(Author.id, Author.name, Author.handle, Author.platform_id, Author.channel, messages, func.max(followers), reach)
+        select(
+            Author.id,
+            Author.name,
+            Author.handle,
+            Author.platform_id,
+            Author.channel,
+            messages,
+            func.max(followers),
+            reach,
+        )
         .join(Author, Author.id == Message.author_id)
         .where(
             Message.direction == Direction.INBOUND,
@@ -46,13 +55,22 @@ def authors(query: ReportQuery, *, order: str) -> list[AuthorRow]:
         .limit(TOP_LIMIT)
     )
     return [
-        AuthorRow(row[0], row[1] or row[2] or row[3], row[2], plain_value(row[4]), int(row[5]), int(row[6] or 0), int(row[7] or 0))
+        AuthorRow(
+            row[0],
+            row[1] or row[2] or row[3],
+            row[2],
+            plain_value(row[4]),
+            int(row[5]),
+            int(row[6] or 0),
+            int(row[7] or 0),
+        )
         for row in db.session.execute(statement)
     ]
 
 
 def top_topics(query: ReportQuery) -> list[tuple[str, int, int]]:
     """The most frequent topics in the period with their count in the previous period."""
+
     def counts(period_query: ReportQuery) -> dict:
         statement = (
             select(Case.topic, func.count())
@@ -128,6 +146,8 @@ def sentiment_trend(query: ReportQuery) -> list[SentimentDay]:
         if not scored and not any(row[3:]):
             continue
         days.append(
-            SentimentDay(row[0], scored, round(float(row[2]) / scored, 3) if scored else None, *(int(v) for v in row[3:]))
+            SentimentDay(
+                row[0], scored, round(float(row[2]) / scored, 3) if scored else None, *(int(v) for v in row[3:])
+            )
         )
     return days

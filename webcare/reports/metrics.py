@@ -81,7 +81,9 @@ FIRST_RESPONSE = TimeMetric(
     staffed_column="first_response_staffed_seconds",
 )
 TIME_TO_TRIAGE = TimeMetric("triage", _l("Time to triage"), Source.TRIAGE)
-TIME_TO_ASSIGNMENT = TimeMetric("assignment", _l("Time to first assignment"), Source.EVENT, event_kinds=ASSIGNMENT_EVENTS)
+TIME_TO_ASSIGNMENT = TimeMetric(
+    "assignment", _l("Time to first assignment"), Source.EVENT, event_kinds=ASSIGNMENT_EVENTS
+)
 TIME_TO_ESCALATE = TimeMetric("escalation", _l("Time to escalate"), Source.EVENT, event_kinds=(ESCALATED_EVENT,))
 RESOLUTION = TimeMetric(
     "resolution",

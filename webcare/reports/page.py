@@ -6,11 +6,10 @@ from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 
-from webcare.reports.backlog import Backlog, backlog
-from webcare.reports.breakdowns import group_rows, totals
 from webcare import labels
 from webcare.formatting import weekday_name
-from webcare.reports.metrics import TIME_METRICS, Clock, GroupRow, Statistics, TimeMetric
+from webcare.reports.backlog import Backlog, backlog
+from webcare.reports.breakdowns import group_rows, totals
 from webcare.reports.listening import (
     AuthorRow,
     SentimentDay,
@@ -20,11 +19,17 @@ from webcare.reports.listening import (
     top_topics,
     topic_trend,
 )
+from webcare.reports.metrics import TIME_METRICS, Clock, GroupRow, Statistics, TimeMetric
 from webcare.reports.period import ReportQuery
 from webcare.reports.statistics import all_metric_statistics
 
 HEAT_LEVELS = 5
-VALUE_LABELS = {"channel": labels.CHANNELS, "band": labels.BANDS, "action": labels.ACTIONS, "priority": labels.PRIORITIES}
+VALUE_LABELS = {
+    "channel": labels.CHANNELS,
+    "band": labels.BANDS,
+    "action": labels.ACTIONS,
+    "priority": labels.PRIORITIES,
+}
 """Names the page and the spreadsheet exports show for stored values; machine exports keep the stored values."""
 
 
@@ -109,7 +114,9 @@ def report_page(query: ReportQuery) -> ReportPage:
     statistics = all_metric_statistics(query)
     topics = top_topics(query)
     trend = topic_trend(query, [topic for topic, _, _ in topics[:5]])
-    topic_weeks = [(week, [counts.get(topic, 0) for topic, _, _ in topics[:5]]) for week, counts in sorted(trend.items())]
+    topic_weeks = [
+        (week, [counts.get(topic, 0) for topic, _, _ in topics[:5]]) for week, counts in sorted(trend.items())
+    ]
     return ReportPage(
         current=totals(query),
         previous=totals(previous_query),
@@ -120,8 +127,11 @@ def report_page(query: ReportQuery) -> ReportPage:
         by_week=group_rows(ReportQuery(query.period, ["week"], query.clock, query.now)),
         volume_heatmap=_heatmap(by_hour, _("Cases by hour of week"), _("cases"), lambda row: row.cases),
         response_heatmap=_heatmap(
-            by_hour, _("Median first response by hour of week"), _("minutes"),
-            lambda row: _minutes(row.first_response.p50), digits=1,
+            by_hour,
+            _("Median first response by hour of week"),
+            _("minutes"),
+            lambda row: _minutes(row.first_response.p50),
+            digits=1,
         ),
         backlog=backlog(query.now),
         topics=topics,

@@ -40,7 +40,9 @@ class Period:
 
     def __post_init__(self):
         if self.last < self.first:
-            raise BadReportRequest(_l("The period ends before it starts: choose a 'to' date on or after the 'from' date."))
+            raise BadReportRequest(
+                _l("The period ends before it starts: choose a 'to' date on or after the 'from' date.")
+            )
         if (self.last - self.first).days >= MAX_PERIOD_DAYS:
             raise BadReportRequest(_l("A period is at most %(days)d days; choose a shorter one.", days=MAX_PERIOD_DAYS))
 
@@ -84,8 +86,11 @@ class ReportQuery:
         unknown = [key for key in self.by if key not in BREAKDOWNS]
         if unknown:
             raise BadReportRequest(
-                _l("Unknown breakdown %(unknown)s; choose from %(known)s.", unknown=", ".join(unknown),
-                   known=", ".join(BREAKDOWNS))
+                _l(
+                    "Unknown breakdown %(unknown)s; choose from %(known)s.",
+                    unknown=", ".join(unknown),
+                    known=", ".join(BREAKDOWNS),
+                )
             )
         self.clock = Clock(self.clock)
         self.tz = report_zone()

@@ -106,7 +106,9 @@ def prepare_staffed_intervals(start: datetime, end: datetime) -> None:
     session.execute(text(f"DELETE FROM {STAFFED_TABLE}"))
     if rows:
         session.execute(
-            text(f"INSERT INTO {STAFFED_TABLE} (start_epoch, end_epoch, before_seconds) VALUES (:start_epoch, :end_epoch, :before_seconds)"),
+            text(
+                f"INSERT INTO {STAFFED_TABLE} (start_epoch, end_epoch, before_seconds) VALUES (:start_epoch, :end_epoch, :before_seconds)"
+            ),
             rows,
         )
 

@@ -103,16 +103,20 @@ def metric_statistics(query: ReportQuery, metric: TimeMetric, clock: Clock | Non
         # reach the outer GROUP BY, so it sorts a handful of rows instead of the whole period.
         partition = list(groups) or None
         whole = (None, None)
-        ranked = _with_joins(
-            select(
-                *groups,
-                value.label("x"),
-                func.row_number().over(partition_by=partition, order_by=value).label("rank"),
-                func.count().over(partition_by=partition, order_by=value, rows=whole).label("n"),
-                func.sum(value).over(partition_by=partition, order_by=value, rows=whole).label("total"),
-            ).select_from(Case),
-            joins,
-        ).where(query.in_period(), value.is_not(None)).subquery("ranked")
+        ranked = (
+            _with_joins(
+                select(
+                    *groups,
+                    value.label("x"),
+                    func.row_number().over(partition_by=partition, order_by=value).label("rank"),
+                    func.count().over(partition_by=partition, order_by=value, rows=whole).label("n"),
+                    func.sum(value).over(partition_by=partition, order_by=value, rows=whole).label("total"),
+                ).select_from(Case),
+                joins,
+            )
+            .where(query.in_period(), value.is_not(None))
+            .subquery("ranked")
+        )
         keys = [ranked.c[name] for name in group_names]
         statement = (
             select(

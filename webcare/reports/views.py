@@ -62,11 +62,20 @@ def _refused(problem: BadReportRequest):
 
     A GET form that is answered with its own page, so 200: the message is the answer, not a failure.
     """
-    entered = {"from": request.args.get("from", ""), "to": request.args.get("to", ""),
-               "clock": request.args.get("clock", Clock.CALENDAR.value), "by": request.args.getlist("by")}
+    entered = {
+        "from": request.args.get("from", ""),
+        "to": request.args.get("to", ""),
+        "clock": request.args.get("clock", Clock.CALENDAR.value),
+        "by": request.args.getlist("by"),
+    }
     return render_template(
-        "reports/index.html", page=None, query=None, entered=entered, problem=str(problem),
-        breakdowns=BREAKDOWNS, clocks=list(Clock),
+        "reports/index.html",
+        page=None,
+        query=None,
+        entered=entered,
+        problem=str(problem),
+        breakdowns=BREAKDOWNS,
+        clocks=list(Clock),
     )
 
 
@@ -77,12 +86,21 @@ def index():
         query = _query()
     except BadReportRequest as problem:
         return _refused(problem)
-    entered = {"from": query.period.first.isoformat(), "to": query.period.last.isoformat(),
-               "clock": query.clock.value, "by": list(query.by)}
+    entered = {
+        "from": query.period.first.isoformat(),
+        "to": query.period.last.isoformat(),
+        "clock": query.clock.value,
+        "by": list(query.by),
+    }
     page = report_page(query)
     return render_template(
-        "reports/index.html", page=page, query=query, entered=entered, problem=None,
-        breakdowns=BREAKDOWNS, clocks=list(Clock),
+        "reports/index.html",
+        page=page,
+        query=query,
+        entered=entered,
+        problem=None,
+        breakdowns=BREAKDOWNS,
+        clocks=list(Clock),
     )
 
 
@@ -133,6 +151,4 @@ def report_xlsx():
             yield (str(BREAKDOWNS[key].label) if variant is Variant.SPREADSHEET else f"by {key}", columns, rows)
 
     output = xlsx_file(sheets(), variant, query.tz)
-    return send_file(
-        output, mimetype=XLSX_TYPE, as_attachment=True, download_name=_filename(query, "report", "xlsx")
-    )
+    return send_file(output, mimetype=XLSX_TYPE, as_attachment=True, download_name=_filename(query, "report", "xlsx"))

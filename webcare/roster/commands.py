@@ -37,7 +37,9 @@ def _interval_json(interval: ScheduleInterval, schedule: Schedule) -> dict:
         "start": _utc_text(interval.start),
         "end": _utc_text(interval.end),
         "people": people,
-        "names": [schedule.people[person_id].name if person_id in schedule.people else person_id for person_id in people],
+        "names": [
+            schedule.people[person_id].name if person_id in schedule.people else person_id for person_id in people
+        ],
         "kinds": sorted(interval.kinds),
         "flags": sorted(interval.flags),
         "target": None
@@ -55,7 +57,10 @@ def _table(schedule: Schedule) -> str:
     for interval in schedule.intervals:
         start, end = interval.start.astimezone(tz), interval.end.astimezone(tz)
         end_format = "%H:%M" if end.date() == start.date() else "%a %Y-%m-%d %H:%M"
-        names = [schedule.people[person_id].name if person_id in schedule.people else person_id for person_id in sorted(interval.people)]
+        names = [
+            schedule.people[person_id].name if person_id in schedule.people else person_id
+            for person_id in sorted(interval.people)
+        ]
         rows.append(
             (
                 start.strftime("%a %Y-%m-%d %H:%M %Z"),
@@ -66,9 +71,12 @@ def _table(schedule: Schedule) -> str:
             )
         )
     widths = [max(len(row[column]) for row in rows) for column in range(4)]
-    return "\n".join(
-        "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + "  " + row[4] for row in rows
-    ).rstrip() + "\n"
+    return (
+        "\n".join(
+            "  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + "  " + row[4] for row in rows
+        ).rstrip()
+        + "\n"
+    )
 
 
 def _load(file: Path) -> RosterSpec:
@@ -105,14 +113,20 @@ def preview(file: Path, first_day: datetime, last_day: datetime, output_format: 
     end = wall_clock_to_utc(last_day.date() + timedelta(days=1), time(0), tz)
     schedule = build_schedule(spec, start, end)
     if output_format == "json":
-        click.echo(json.dumps([_interval_json(interval, schedule) for interval in schedule.intervals], indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                [_interval_json(interval, schedule) for interval in schedule.intervals], indent=2, ensure_ascii=False
+            )
+        )
     else:
         click.echo(_table(schedule), nl=False)
 
 
 @roster.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--team", "team_name", default=None, help="Team to import into (default: the file's `team`, or the only team).")
+@click.option(
+    "--team", "team_name", default=None, help="Team to import into (default: the file's `team`, or the only team)."
+)
 @with_appcontext
 def import_command(file: Path, team_name: str | None) -> None:
     """Apply FILE.yaml to a team's roster (importing the same file again changes nothing)."""

@@ -26,13 +26,21 @@ def load_demo_roster(now: datetime) -> None:
         return
     import_roster(load_roster_file(path), team_name="Webcare")
     config = db.session.scalar(select(RosterConfig).where(RosterConfig.team.has(name="Webcare")))
-    if db.session.scalar(select(LeaveEntry.id).where(LeaveEntry.roster_id == config.id, LeaveEntry.reason == GAP_REASON)):
+    if db.session.scalar(
+        select(LeaveEntry.id).where(LeaveEntry.roster_id == config.id, LeaveEntry.reason == GAP_REASON)
+    ):
         return
     tz = zone(config.timezone)
     today = now.astimezone(tz).date()
     wednesday = today + timedelta(days=(2 - today.weekday()) % 7 + 7)
     start, end = wall_clock_to_utc(wednesday, time(17), tz), wall_clock_to_utc(wednesday, time(22), tz)
-    for person in db.session.scalars(select(RosterPerson).where(RosterPerson.roster_id == config.id, RosterPerson.key.in_(["mehmet", "priya", "sanne"]))):
-        db.session.add(LeaveEntry(roster_id=config.id, person_id=person.id, start_at=start, end_at=end, reason=GAP_REASON))
+    for person in db.session.scalars(
+        select(RosterPerson).where(
+            RosterPerson.roster_id == config.id, RosterPerson.key.in_(["mehmet", "priya", "sanne"])
+        )
+    ):
+        db.session.add(
+            LeaveEntry(roster_id=config.id, person_id=person.id, start_at=start, end_at=end, reason=GAP_REASON)
+        )
     config.touch()
     db.session.commit()

@@ -87,7 +87,11 @@ def staffing_per_hour_of_week(
     staffing = {}
     for slot in sorted(set(arrivals_per_hour) | set(minimum_coverage)):
         advice = required_agents(
-            arrivals_per_hour.get(slot, 0.0), timedelta(hours=1), average_handling_time, answer_within, target_service_level
+            arrivals_per_hour.get(slot, 0.0),
+            timedelta(hours=1),
+            average_handling_time,
+            answer_within,
+            target_service_level,
         )
         staffing[slot] = SlotStaffing(advice.agents, advice.service_level, minimum_coverage.get(slot, 0))
     return staffing

@@ -29,8 +29,15 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 ACTIONS = choices([("add", _l("Add a person")), ("remove", _l("Remove a person")), ("replace", _l("Replace a person"))])
-KINDS = choices([("", _l("(same as replaced / not needed)")), ("office", _l("Office")), ("evening", _l("Evening")),
-                 ("weekend", _l("Weekend")), ("on_call", _l("On call"))])
+KINDS = choices(
+    [
+        ("", _l("(same as replaced / not needed)")),
+        ("office", _l("Office")),
+        ("evening", _l("Evening")),
+        ("weekend", _l("Weekend")),
+        ("on_call", _l("On call")),
+    ]
+)
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 

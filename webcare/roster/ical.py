@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from datetime import datetime
 
 import icalendar
-from flask_babel import gettext, lazy_gettext as _l
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 
 from webcare.roster.engine import Schedule, ShiftKind
 from webcare.timeutil import as_utc
@@ -21,7 +22,9 @@ KIND_LABELS = {
 }
 
 
-def _shifts(schedule: Schedule, person_id: str | None) -> Iterator[tuple[datetime, datetime, frozenset[ShiftKind], frozenset[str]]]:
+def _shifts(
+    schedule: Schedule, person_id: str | None
+) -> Iterator[tuple[datetime, datetime, frozenset[ShiftKind], frozenset[str]]]:
     """Stretches of unchanged duty: the person's own kinds, or the team's people and kinds."""
     current: list | None = None
     for interval in schedule.intervals:
@@ -48,7 +51,9 @@ def shift_summary(kinds: frozenset[ShiftKind]) -> str:
     return "Webcare " + " + ".join(str(KIND_LABELS[kind]).lower() for kind in sorted(kinds))
 
 
-def ical_feed(schedule: Schedule, *, now: datetime, person_id: str | None = None, calendar_name: str = "Webcare rooster") -> bytes:
+def ical_feed(
+    schedule: Schedule, *, now: datetime, person_id: str | None = None, calendar_name: str = "Webcare rooster"
+) -> bytes:
     """The iCalendar feed of one person's shifts (or the team's when `person_id` is None)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODUCT_ID)

@@ -132,7 +132,10 @@ def import_roster(spec: RosterSpec, *, team_name: str | None = None) -> ImportSu
 
     _sync_people(summary, config, spec)
     db.session.flush()
-    people = {person.key: person.id for person in db.session.scalars(select(RosterPerson).where(RosterPerson.roster_id == config.id))}
+    people = {
+        person.key: person.id
+        for person in db.session.scalars(select(RosterPerson).where(RosterPerson.roster_id == config.id))
+    }
     _sync_plan(summary, config, spec, people)
     if not summary.is_unchanged:
         config.source = spec.source[:255]
@@ -143,10 +146,14 @@ def import_roster(spec: RosterSpec, *, team_name: str | None = None) -> ImportSu
 
 def _sync_people(summary: ImportSummary, config: RosterConfig, spec: RosterSpec) -> None:
     emails = {email for email in spec.emails.values()}
-    users = {
-        user.email.lower(): user.id
-        for user in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))
-    } if emails else {}
+    users = (
+        {
+            user.email.lower(): user.id
+            for user in db.session.scalars(select(User).where(func.lower(User.email).in_(emails)))
+        }
+        if emails
+        else {}
+    )
     desired = []
     for position, person in enumerate(spec.roster.people):
         email = spec.emails.get(person.id)
@@ -170,7 +177,14 @@ def _sync_people(summary: ImportSummary, config: RosterConfig, spec: RosterSpec)
         return _assign(row, {"is_listed": False})
 
     existing = db.session.scalars(select(RosterPerson).where(RosterPerson.roster_id == config.id))
-    _sync(summary, existing, desired, lambda values: values["key"], lambda values: RosterPerson(roster_id=config.id, **values), unlist)
+    _sync(
+        summary,
+        existing,
+        desired,
+        lambda values: values["key"],
+        lambda values: RosterPerson(roster_id=config.id, **values),
+        unlist,
+    )
 
 
 def _rows(model, config: RosterConfig, *conditions):
@@ -198,7 +212,13 @@ def _sync_plan(summary: ImportSummary, config: RosterConfig, spec: RosterSpec, p
         }
         for position, rotation in enumerate(roster.rotations)
     ]
-    _sync(summary, _rows(RotationEntry, config), rotations, lambda v: v["key"], lambda v: RotationEntry(roster_id=config.id, **v))
+    _sync(
+        summary,
+        _rows(RotationEntry, config),
+        rotations,
+        lambda v: v["key"],
+        lambda v: RotationEntry(roster_id=config.id, **v),
+    )
     targets = [
         {
             "position": position,
@@ -211,9 +231,21 @@ def _sync_plan(summary: ImportSummary, config: RosterConfig, spec: RosterSpec, p
         }
         for position, rule in enumerate(roster.coverage_rules)
     ]
-    _sync(summary, _rows(CoverageTarget, config), targets, lambda v: v["position"], lambda v: CoverageTarget(roster_id=config.id, **v))
+    _sync(
+        summary,
+        _rows(CoverageTarget, config),
+        targets,
+        lambda v: v["position"],
+        lambda v: CoverageTarget(roster_id=config.id, **v),
+    )
     closing = [{"day": extra.day, "name": extra.name} for extra in spec.closing_policy.extra_days]
-    _sync(summary, _rows(ClosingDayEntry, config), closing, lambda v: v["day"], lambda v: ClosingDayEntry(roster_id=config.id, **v))
+    _sync(
+        summary,
+        _rows(ClosingDayEntry, config),
+        closing,
+        lambda v: v["day"],
+        lambda v: ClosingDayEntry(roster_id=config.id, **v),
+    )
     overrides = [
         {
             "position": position,
@@ -229,22 +261,43 @@ def _sync_plan(summary: ImportSummary, config: RosterConfig, spec: RosterSpec, p
         for position, override in enumerate(roster.overrides)
     ]
     _sync(
-        summary, _rows(OverrideEntry, config, OverrideEntry.source == EntrySource.FILE), overrides,
-        lambda v: v["position"], lambda v: OverrideEntry(roster_id=config.id, **v),
+        summary,
+        _rows(OverrideEntry, config, OverrideEntry.source == EntrySource.FILE),
+        overrides,
+        lambda v: v["position"],
+        lambda v: OverrideEntry(roster_id=config.id, **v),
     )
     fixed = [
-        {"source": EntrySource.FILE, "person_id": people[shift.person_id], "kind": shift.kind, "start_at": shift.span.start, "end_at": shift.span.end}
+        {
+            "source": EntrySource.FILE,
+            "person_id": people[shift.person_id],
+            "kind": shift.kind,
+            "start_at": shift.span.start,
+            "end_at": shift.span.end,
+        }
         for shift in roster.fixed_shifts
     ]
     _sync(
-        summary, _rows(FixedShiftEntry, config, FixedShiftEntry.source == EntrySource.FILE), fixed,
-        lambda v: (v["person_id"], v["kind"], v["start_at"], v["end_at"]), lambda v: FixedShiftEntry(roster_id=config.id, **v),
+        summary,
+        _rows(FixedShiftEntry, config, FixedShiftEntry.source == EntrySource.FILE),
+        fixed,
+        lambda v: (v["person_id"], v["kind"], v["start_at"], v["end_at"]),
+        lambda v: FixedShiftEntry(roster_id=config.id, **v),
     )
     leave = [
-        {"source": EntrySource.FILE, "person_id": people[absence.person_id], "start_at": absence.span.start, "end_at": absence.span.end, "reason": absence.reason[:200]}
+        {
+            "source": EntrySource.FILE,
+            "person_id": people[absence.person_id],
+            "start_at": absence.span.start,
+            "end_at": absence.span.end,
+            "reason": absence.reason[:200],
+        }
         for absence in roster.absences
     ]
     _sync(
-        summary, _rows(LeaveEntry, config, LeaveEntry.source == EntrySource.FILE), leave,
-        lambda v: (v["person_id"], v["start_at"], v["end_at"]), lambda v: LeaveEntry(roster_id=config.id, **v),
+        summary,
+        _rows(LeaveEntry, config, LeaveEntry.source == EntrySource.FILE),
+        leave,
+        lambda v: (v["person_id"], v["start_at"], v["end_at"]),
+        lambda v: LeaveEntry(roster_id=config.id, **v),
     )

@@ -134,14 +134,21 @@ class StaffingAdvice:
 
 
 def staffing_advice(
-    team: TeamRoster, average_handling_seconds: int, *, arrivals: dict[tuple[int, int], float], answer_within: timedelta | None
+    team: TeamRoster,
+    average_handling_seconds: int,
+    *,
+    arrivals: dict[tuple[int, int], float],
+    answer_within: timedelta | None,
 ) -> StaffingAdvice:
     """Erlang C agents per hour of week from recent arrivals (new cases per weekday and local hour), to be
     answered within the protocol's normal first-response target, beside the roster's minimum coverage rule."""
     answer_within = answer_within or DEFAULT_ANSWER_WITHIN
     handling = timedelta(seconds=average_handling_seconds)
     slots = staffing_per_hour_of_week(
-        arrivals, handling, answer_within, TARGET_SERVICE_LEVEL,
+        arrivals,
+        handling,
+        answer_within,
+        TARGET_SERVICE_LEVEL,
         coverage_by_hour_of_week(team.spec.roster.coverage_rules),
     )
     return StaffingAdvice(answer_within, handling, TARGET_SERVICE_LEVEL, slots)
@@ -160,7 +167,9 @@ def hours_table(team: TeamRoster, first_day: date, last_day: date) -> tuple[list
     _, end = day_bounds(last_day, team.timezone)
     schedule: Schedule = schedule_between(team, start, end)
     rows = [
-        HoursRow(team.person_name(person_id), {band.value: getattr(hours, band.value) for band in TimeBand}, hours.total)
+        HoursRow(
+            team.person_name(person_id), {band.value: getattr(hours, band.value) for band in TimeBand}, hours.total
+        )
         for person_id, hours in hours_per_person(schedule, team.spec.office_hours).items()
     ]
     rows.sort(key=lambda row: row.name)

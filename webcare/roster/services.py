@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import url_for
-from flask_babel import format_datetime, gettext as _, lazy_gettext as _l, ngettext
+from flask_babel import format_datetime, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from webcare.auth.models import Role, Team, User, UserRole
@@ -81,7 +83,9 @@ def roster_staffed_clock(start: datetime, end: datetime) -> StaffedClock | None:
     year = start.year
     year_start, year_end = datetime(year, 1, 1, tzinfo=UTC), datetime(year + 2, 1, 1, tzinfo=UTC)
     if end <= year_end:
-        return store.cached(("clock", heads, year), lambda: StaffedClock(staffed_intervals_between(year_start, year_end) or []))
+        return store.cached(
+            ("clock", heads, year), lambda: StaffedClock(staffed_intervals_between(year_start, year_end) or [])
+        )
     return StaffedClock(staffed_intervals_between(min(start, year_start), end) or [])
 
 
@@ -109,7 +113,9 @@ def _people_of(team: TeamRoster, interval) -> tuple[OnDutyPerson, ...]:
     if interval is None:
         return ()
     return tuple(
-        OnDutyPerson(team.person_name(person_id), tuple(KIND_LABELS[kind] for kind in sorted(interval.kinds_of(person_id))))
+        OnDutyPerson(
+            team.person_name(person_id), tuple(KIND_LABELS[kind] for kind in sorted(interval.kinds_of(person_id)))
+        )
         for person_id in sorted(interval.people, key=team.person_name)
     )
 
@@ -152,7 +158,10 @@ def team_leads(team_id: int) -> list[User]:
     """Active leads of the team; all active leads when the team has none of its own."""
     leads = list(
         db.session.scalars(
-            select(User).join(UserRole).where(UserRole.role == Role.LEAD, User.is_active_account.is_(True)).order_by(User.id)
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == Role.LEAD, User.is_active_account.is_(True))
+            .order_by(User.id)
         )
     )
     own = [lead for lead in leads if lead.team_id == team_id]
@@ -177,12 +186,21 @@ def warn_about_gaps(now: datetime) -> dict[str, list[Gap]]:
             continue
         for gap in fresh:
             db.session.add(
-                GapReport(team_id=team.team_id, fingerprint=_fingerprint(team.team_id, gap), kind=gap.kind.value, start_at=gap.start, end_at=gap.end)
+                GapReport(
+                    team_id=team.team_id,
+                    fingerprint=_fingerprint(team.team_id, gap),
+                    kind=gap.kind.value,
+                    start_at=gap.start,
+                    end_at=gap.end,
+                )
             )
         lines = [
             f"- {_local_text(gap.start, team.timezone)} – {_local_text(gap.end, team.timezone)}: {GAP_LABELS[gap.kind]}"
-            + (" " + _("(on duty: %(people)s)", people=", ".join(team.person_name(p) for p in sorted(gap.people)))
-               if gap.people else "")
+            + (
+                " " + _("(on duty: %(people)s)", people=", ".join(team.person_name(p) for p in sorted(gap.people)))
+                if gap.people
+                else ""
+            )
             for gap in fresh
         ]
         notify(
@@ -191,7 +209,8 @@ def warn_about_gaps(now: datetime) -> dict[str, list[Gap]]:
             subject=ngettext(
                 "Roster %(team)s: %(num)d coverage gap in the coming 8 weeks",
                 "Roster %(team)s: %(num)d coverage gaps in the coming 8 weeks",
-                len(fresh), team=team.team_name,
+                len(fresh),
+                team=team.team_name,
             ),
             body="\n".join(lines),
             link=_link("roster.week", team_id=team.team_id, start=fresh[0].start.date().isoformat()),
@@ -218,7 +237,9 @@ def roster_of(team: Team) -> RosterConfig | None:
 
 
 def person_for_user(config: RosterConfig, user: User) -> RosterPerson | None:
-    return db.session.scalar(select(RosterPerson).where(RosterPerson.roster_id == config.id, RosterPerson.user_id == user.id))
+    return db.session.scalar(
+        select(RosterPerson).where(RosterPerson.roster_id == config.id, RosterPerson.user_id == user.id)
+    )
 
 
 def _person(config: RosterConfig, person_id: int) -> RosterPerson:
@@ -234,8 +255,16 @@ def _check_span(start: datetime, end: datetime) -> None:
 
 
 def add_override(
-    config: RosterConfig, *, action: OverrideAction, person_id: int, start: datetime, end: datetime,
-    replacement_id: int | None = None, kind: ShiftKind | None = None, reason: str = "", by: User,
+    config: RosterConfig,
+    *,
+    action: OverrideAction,
+    person_id: int,
+    start: datetime,
+    end: datetime,
+    replacement_id: int | None = None,
+    kind: ShiftKind | None = None,
+    reason: str = "",
+    by: User,
 ) -> OverrideEntry:
     """Add, remove or replace someone for a span (entered in the app; kept on re-import)."""
     _check_span(start, end)
@@ -249,8 +278,16 @@ def add_override(
     if action is OverrideAction.ADD and kind is None:
         raise RosterError(_l("adding someone needs a shift kind"))
     entry = OverrideEntry(
-        roster_id=config.id, action=action, person_id=person_id, replacement_id=replacement_id, kind=kind,
-        start_at=start, end_at=end, reason=reason[:200], source=EntrySource.APP, created_by_id=by.id,
+        roster_id=config.id,
+        action=action,
+        person_id=person_id,
+        replacement_id=replacement_id,
+        kind=kind,
+        start_at=start,
+        end_at=end,
+        reason=reason[:200],
+        source=EntrySource.APP,
+        created_by_id=by.id,
     )
     db.session.add(entry)
     config.touch()
@@ -262,19 +299,21 @@ def delete_override(config: RosterConfig, override_id: int, *, by: User) -> None
     entry = db.session.get(OverrideEntry, override_id)
     if entry is None or entry.roster_id != config.id:
         raise RosterError(_l("no such override"))
-    db.session.execute(
-        SwapEntry.__table__.update().where(SwapEntry.override_id == entry.id).values(override_id=None)
-    )
+    db.session.execute(SwapEntry.__table__.update().where(SwapEntry.override_id == entry.id).values(override_id=None))
     db.session.delete(entry)
     config.touch()
     db.session.commit()
 
 
-def add_leave(config: RosterConfig, *, person_id: int, start: datetime, end: datetime, reason: str = "", by: User) -> LeaveEntry:
+def add_leave(
+    config: RosterConfig, *, person_id: int, start: datetime, end: datetime, reason: str = "", by: User
+) -> LeaveEntry:
     """Record leave or other unavailability; nobody is put in the person's place automatically."""
     _check_span(start, end)
     _person(config, person_id)
-    entry = LeaveEntry(roster_id=config.id, person_id=person_id, start_at=start, end_at=end, reason=reason[:200], created_by_id=by.id)
+    entry = LeaveEntry(
+        roster_id=config.id, person_id=person_id, start_at=start, end_at=end, reason=reason[:200], created_by_id=by.id
+    )
     db.session.add(entry)
     config.touch()
     db.session.commit()
@@ -300,8 +339,17 @@ def update_rotation(
     known = set(db.session.scalars(select(RosterPerson.key).where(RosterPerson.roster_id == config.id)))
     unknown = [key for key in people if key not in known]
     if not people or unknown:
-        raise RosterError(_l("unknown people: %(people)s", people=", ".join(unknown)) if unknown else _l("a rotation needs at least one person"))
-    rotation.people, rotation.start_time, rotation.end_time, rotation.priority = list(people), start_time, end_time, priority
+        raise RosterError(
+            _l("unknown people: %(people)s", people=", ".join(unknown))
+            if unknown
+            else _l("a rotation needs at least one person")
+        )
+    rotation.people, rotation.start_time, rotation.end_time, rotation.priority = (
+        list(people),
+        start_time,
+        end_time,
+        priority,
+    )
     config.touch()
     db.session.commit()
     return rotation
@@ -336,7 +384,9 @@ def _slot_requirements(team: TeamRoster, requester_key: str, start: datetime, en
     return Requirements(mandate_level=min(level, requester.mandate_level if requester else 0))
 
 
-def request_swap(config: RosterConfig, *, requester: RosterPerson, start: datetime, end: datetime, reason: str, now: datetime) -> SwapEntry:
+def request_swap(
+    config: RosterConfig, *, requester: RosterPerson, start: datetime, end: datetime, reason: str, now: datetime
+) -> SwapEntry:
     """Offer a span of one's own duty to colleagues."""
     _check_span(start, end)
     if start <= now:
@@ -359,9 +409,15 @@ def _open_swap(config: RosterConfig, swap_id: int, now: datetime) -> SwapEntry:
 
 def _accept(config: RosterConfig, swap: SwapEntry, taker: RosterPerson, *, by: User, now: datetime) -> None:
     override = OverrideEntry(
-        roster_id=config.id, action=OverrideAction.REPLACE, person_id=swap.requester_id, replacement_id=taker.id,
-        start_at=swap.start_at, end_at=swap.end_at, reason=f"swap: {swap.reason}".rstrip(": ")[:200],
-        source=EntrySource.SWAP, created_by_id=by.id,
+        roster_id=config.id,
+        action=OverrideAction.REPLACE,
+        person_id=swap.requester_id,
+        replacement_id=taker.id,
+        start_at=swap.start_at,
+        end_at=swap.end_at,
+        reason=f"swap: {swap.reason}".rstrip(": ")[:200],
+        source=EntrySource.SWAP,
+        created_by_id=by.id,
     )
     db.session.add(override)
     db.session.flush()
@@ -390,8 +446,11 @@ def take_swap(config: RosterConfig, swap_id: int, *, taker: RosterPerson, by: Us
         team_leads(config.team_id),
         kind="roster_swap_approval",
         subject=_("Swap needs approval: %(taker)s for %(requester)s", taker=taker.name, requester=swap.requester.name),
-        body=_("%(taker)s lacks a qualification the slot asks for (%(missing)s).", taker=taker.name,
-               missing=", ".join(requirements.missing_in(person)) if person else _("unknown person")),
+        body=_(
+            "%(taker)s lacks a qualification the slot asks for (%(missing)s).",
+            taker=taker.name,
+            missing=", ".join(requirements.missing_in(person)) if person else _("unknown person"),
+        ),
         link=_link("roster.edit", team_id=config.team_id),
     )
     db.session.commit()
@@ -416,6 +475,9 @@ def reject_swap(config: RosterConfig, swap_id: int, *, by: User, now: datetime) 
 def swaps_of(config: RosterConfig, now: datetime, limit: int = 100) -> list[tuple[SwapEntry, SwapStatus]]:
     """Recent swap requests with their status at `now` (open requests whose span started are past due)."""
     rows = db.session.scalars(
-        select(SwapEntry).where(SwapEntry.roster_id == config.id, SwapEntry.end_at > now - timedelta(days=30)).order_by(SwapEntry.start_at).limit(limit)
+        select(SwapEntry)
+        .where(SwapEntry.roster_id == config.id, SwapEntry.end_at > now - timedelta(days=30))
+        .order_by(SwapEntry.start_at)
+        .limit(limit)
     )
     return [(swap, swap.status_at(now)) for swap in rows]

@@ -100,7 +100,9 @@ def roster_heads() -> list[tuple[int, int, int]]:
     heads = _heads_read.get()
     if heads is not None:
         return heads
-    rows = db.session.execute(select(RosterConfig.id, RosterConfig.team_id, RosterConfig.revision).order_by(RosterConfig.id))
+    rows = db.session.execute(
+        select(RosterConfig.id, RosterConfig.team_id, RosterConfig.revision).order_by(RosterConfig.id)
+    )
     return [tuple(row) for row in rows]
 
 
@@ -119,12 +121,15 @@ def team_roster_for(team_id: int) -> TeamRoster | None:
     """The roster of a team, or None when the team has none."""
     for roster_id, head_team_id, revision in roster_heads():
         if head_team_id == team_id:
-            return cached(("spec", roster_id, revision), lambda: _load(roster_id))
+            return cached(("spec", roster_id, revision), lambda roster_id=roster_id: _load(roster_id))
     return None
 
 
 def all_team_rosters() -> list[TeamRoster]:
-    return [cached(("spec", roster_id, revision), lambda rid=roster_id: _load(rid)) for roster_id, _t, revision in roster_heads()]
+    return [
+        cached(("spec", roster_id, revision), lambda rid=roster_id: _load(rid))
+        for roster_id, _t, revision in roster_heads()
+    ]
 
 
 def _window(days: list, start: time, end: time) -> Window:
@@ -133,10 +138,18 @@ def _window(days: list, start: time, end: time) -> Window:
 
 def _load(roster_id: int) -> TeamRoster:
     config = db.session.get(RosterConfig, roster_id)
-    people = list(db.session.scalars(select(RosterPerson).where(RosterPerson.roster_id == roster_id).order_by(RosterPerson.position, RosterPerson.id)))
+    people = list(
+        db.session.scalars(
+            select(RosterPerson)
+            .where(RosterPerson.roster_id == roster_id)
+            .order_by(RosterPerson.position, RosterPerson.id)
+        )
+    )
     key_of = {person.id: person.key for person in people}
     rotations = db.session.scalars(
-        select(RotationEntry).where(RotationEntry.roster_id == roster_id).order_by(RotationEntry.position, RotationEntry.id)
+        select(RotationEntry)
+        .where(RotationEntry.roster_id == roster_id)
+        .order_by(RotationEntry.position, RotationEntry.id)
     )
     overrides = sorted(
         db.session.scalars(select(OverrideEntry).where(OverrideEntry.roster_id == roster_id)),
@@ -176,16 +189,27 @@ def _load(roster_id: int) -> TeamRoster:
         ),
         fixed_shifts=tuple(
             FixedShift(key_of[entry.person_id], Interval(entry.start_at, entry.end_at), entry.kind)
-            for entry in db.session.scalars(select(FixedShiftEntry).where(FixedShiftEntry.roster_id == roster_id).order_by(FixedShiftEntry.id))
+            for entry in db.session.scalars(
+                select(FixedShiftEntry).where(FixedShiftEntry.roster_id == roster_id).order_by(FixedShiftEntry.id)
+            )
         ),
         absences=tuple(
             Absence(key_of[entry.person_id], Interval(entry.start_at, entry.end_at), entry.reason)
-            for entry in db.session.scalars(select(LeaveEntry).where(LeaveEntry.roster_id == roster_id).order_by(LeaveEntry.id))
+            for entry in db.session.scalars(
+                select(LeaveEntry).where(LeaveEntry.roster_id == roster_id).order_by(LeaveEntry.id)
+            )
         ),
         coverage_rules=tuple(
-            CoverageRule(_window(target.days, target.start_time, target.end_time), target.minimum, target.mandate_level, target.mandate_minimum)
+            CoverageRule(
+                _window(target.days, target.start_time, target.end_time),
+                target.minimum,
+                target.mandate_level,
+                target.mandate_minimum,
+            )
             for target in db.session.scalars(
-                select(CoverageTarget).where(CoverageTarget.roster_id == roster_id).order_by(CoverageTarget.position, CoverageTarget.id)
+                select(CoverageTarget)
+                .where(CoverageTarget.roster_id == roster_id)
+                .order_by(CoverageTarget.position, CoverageTarget.id)
             )
         ),
         timezone=config.timezone,
@@ -195,12 +219,23 @@ def _load(roster_id: int) -> TeamRoster:
         liberation_day=LiberationDay(config.liberation_day),
         extra_days=tuple(
             ClosingDay(entry.day, entry.name)
-            for entry in db.session.scalars(select(ClosingDayEntry).where(ClosingDayEntry.roster_id == roster_id).order_by(ClosingDayEntry.day))
+            for entry in db.session.scalars(
+                select(ClosingDayEntry).where(ClosingDayEntry.roster_id == roster_id).order_by(ClosingDayEntry.day)
+            )
         ),
     )
-    office_hours = OfficeHours({int(day): (config.office_start, config.office_end) for day in config.office_days}, config.evening_end)
+    office_hours = OfficeHours(
+        {int(day): (config.office_start, config.office_end) for day in config.office_days}, config.evening_end
+    )
     spec = RosterSpec(roster, closing, office_hours, config.source or f"team {config.team.name}", team=config.team.name)
-    return TeamRoster(roster_id, config.team_id, config.team.name, config.revision, spec, {person.key: person.user_id for person in people})
+    return TeamRoster(
+        roster_id,
+        config.team_id,
+        config.team.name,
+        config.revision,
+        spec,
+        {person.key: person.user_id for person in people},
+    )
 
 
 def week_start(moment: datetime, timezone: str) -> datetime:
@@ -240,7 +275,11 @@ def schedule_between(team: TeamRoster, start: datetime, end: datetime) -> Schedu
                 continue
             previous = intervals[-1] if intervals else None
             content = (interval.duties, interval.flags, interval.target)
-            if previous and previous.end == clipped_start and (previous.duties, previous.flags, previous.target) == content:
+            if (
+                previous
+                and previous.end == clipped_start
+                and (previous.duties, previous.flags, previous.target) == content
+            ):
                 intervals[-1] = ScheduleInterval(previous.start, clipped_end, *content)
             else:
                 intervals.append(ScheduleInterval(clipped_start, clipped_end, *content))

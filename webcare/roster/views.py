@@ -23,12 +23,10 @@ from sqlalchemy import select
 from webcare.auth.access import role_required
 from webcare.auth.models import Role, Team
 from webcare.extensions import db
-from webcare.formatting import local_time
+from webcare.formatting import local_date, local_time
 from webcare.inbox.queries import arrivals_per_hour_of_week
 from webcare.protocol.services import normal_first_response_target
-from webcare.formatting import local_date
-from webcare.roster import forms, queries, services, store
-from webcare.roster import sanity
+from webcare.roster import forms, queries, sanity, services, store
 from webcare.roster.engine import OverrideAction, ShiftKind
 from webcare.roster.ical import ical_feed
 from webcare.roster.models import (
@@ -60,9 +58,7 @@ def on_duty_context() -> dict:
             return []
         team_ids = None if current_user.team_id is None else {current_user.team_id}
         summaries = services.on_duty_summaries(utcnow(), team_ids)
-        return [
-            replace(summary, schedule_url=url_for("roster.week", team_id=summary.team_id)) for summary in summaries
-        ]
+        return [replace(summary, schedule_url=url_for("roster.week", team_id=summary.team_id)) for summary in summaries]
 
     return {"roster_on_duty": roster_on_duty}
 
@@ -99,7 +95,14 @@ def _date_arg(name: str, default: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        flash(_("“%(text)s” is not a date (YYYY-MM-DD); showing %(shown)s instead.", text=text, shown=local_date(default)), "error")
+        flash(
+            _(
+                "“%(text)s” is not a date (YYYY-MM-DD); showing %(shown)s instead.",
+                text=text,
+                shown=local_date(default),
+            ),
+            "error",
+        )
         return default
 
 
@@ -108,7 +111,9 @@ def _to_utc(local: datetime, config: RosterConfig) -> datetime:
 
 
 def _people(config: RosterConfig) -> list[RosterPerson]:
-    return list(db.session.scalars(select(RosterPerson).where(RosterPerson.roster_id == config.id).order_by(RosterPerson.name)))
+    return list(
+        db.session.scalars(select(RosterPerson).where(RosterPerson.roster_id == config.id).order_by(RosterPerson.name))
+    )
 
 
 @bp.get("/")
@@ -144,7 +149,9 @@ def week(team_id: int):
     team, config = _config(team_id)
     chosen = _date_arg("start", _local_today(config))
     monday = chosen - timedelta(days=chosen.weekday())
-    return _schedule_page(team, config, monday, 7, "week", previous=monday - timedelta(days=7), following=monday + timedelta(days=7))
+    return _schedule_page(
+        team, config, monday, 7, "week", previous=monday - timedelta(days=7), following=monday + timedelta(days=7)
+    )
 
 
 @bp.get("/<int:team_id>/month")
@@ -160,7 +167,9 @@ def month(team_id: int):
         first = today.replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     previous = (first - timedelta(days=1)).replace(day=1)
-    return _schedule_page(team, config, first, (following - first).days, "month", previous=previous, following=following)
+    return _schedule_page(
+        team, config, first, (following - first).days, "month", previous=previous, following=following
+    )
 
 
 @bp.get("/<int:team_id>/coverage")
@@ -200,12 +209,24 @@ def hours(team_id: int):
     first = _date_arg("from", today.replace(day=1))
     last = _date_arg("to", (first + timedelta(days=32)).replace(day=1) - timedelta(days=1))
     if last < first or (last - first).days > 366:
-        flash(_("Choose a period that ends on or after its first day and spans at most 366 days; showing this month instead."), "error")
+        flash(
+            _(
+                "Choose a period that ends on or after its first day and spans at most 366 days; showing this month instead."
+            ),
+            "error",
+        )
         first = today.replace(day=1)
         last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     rows, fairness = queries.hours_table(_team_roster(config), first, last)
     return render_template(
-        "roster/hours.html", team=team, config=config, view="hours", rows=rows, fairness=fairness, first_day=first, last_day=last
+        "roster/hours.html",
+        team=team,
+        config=config,
+        view="hours",
+        rows=rows,
+        fairness=fairness,
+        first_day=first,
+        last_day=last,
     )
 
 
@@ -218,11 +239,19 @@ def _edit_page(team: Team, config: RosterConfig, status: int = 200, **submitted)
     leave_form = submitted.get("leave_form") or forms.LeaveForm(prefix="leave")
     leave_form.person.choices = forms.choices(pairs)
     now = utcnow()
-    rotations = list(db.session.scalars(select(RotationEntry).where(RotationEntry.roster_id == config.id).order_by(RotationEntry.position)))
+    rotations = list(
+        db.session.scalars(
+            select(RotationEntry).where(RotationEntry.roster_id == config.id).order_by(RotationEntry.position)
+        )
+    )
     rotation_forms = {
-        rotation.id: submitted.get(f"rotation_form_{rotation.id}") or forms.RotationForm(
-            prefix=f"rotation-{rotation.id}", people=", ".join(rotation.people), start_time=rotation.start_time,
-            end_time=rotation.end_time, priority=rotation.priority,
+        rotation.id: submitted.get(f"rotation_form_{rotation.id}")
+        or forms.RotationForm(
+            prefix=f"rotation-{rotation.id}",
+            people=", ".join(rotation.people),
+            start_time=rotation.start_time,
+            end_time=rotation.end_time,
+            priority=rotation.priority,
         )
         for rotation in rotations
     }
@@ -234,9 +263,15 @@ def _edit_page(team: Team, config: RosterConfig, status: int = 200, **submitted)
         rotations=rotations,
         rotation_forms=rotation_forms,
         overrides=db.session.scalars(
-            select(OverrideEntry).where(OverrideEntry.roster_id == config.id, OverrideEntry.end_at > now).order_by(OverrideEntry.start_at)
+            select(OverrideEntry)
+            .where(OverrideEntry.roster_id == config.id, OverrideEntry.end_at > now)
+            .order_by(OverrideEntry.start_at)
         ).all(),
-        leave=db.session.scalars(select(LeaveEntry).where(LeaveEntry.roster_id == config.id, LeaveEntry.end_at > now).order_by(LeaveEntry.start_at)).all(),
+        leave=db.session.scalars(
+            select(LeaveEntry)
+            .where(LeaveEntry.roster_id == config.id, LeaveEntry.end_at > now)
+            .order_by(LeaveEntry.start_at)
+        ).all(),
         override_form=override_form,
         leave_form=leave_form,
         action_form=forms.ActionForm(),
@@ -262,17 +297,33 @@ def add_override(team_id: int):
         return _edit_page(team, config, 400, override_form=form)
     try:
         services.add_override(
-            config, action=OverrideAction(form.action.data), person_id=form.person.data,
-            replacement_id=form.replacement.data or None, kind=ShiftKind(form.kind.data) if form.kind.data else None,
-            start=_to_utc(form.start.data, config), end=_to_utc(form.end.data, config), reason=form.reason.data or "", by=current_user,
+            config,
+            action=OverrideAction(form.action.data),
+            person_id=form.person.data,
+            replacement_id=form.replacement.data or None,
+            kind=ShiftKind(form.kind.data) if form.kind.data else None,
+            start=_to_utc(form.start.data, config),
+            end=_to_utc(form.end.data, config),
+            reason=form.reason.data or "",
+            by=current_user,
         )
     except services.RosterError as error:
         form.action.errors = [str(error)]
         return _edit_page(team, config, 400, override_form=form)
     flash(_("Override saved."), "success")
-    for warning in sanity.warnings_for_days(_team_roster(config), form.start.data.date(), 7, sanity.configured_limits()):
-        flash(_("Check the working time: %(name)s, %(hours)s hours (%(what)s) from %(start)s.", name=warning.name,
-                hours=warning.hours, what=WARNING_LABELS[warning.kind], start=local_time(warning.start)), "error")
+    for warning in sanity.warnings_for_days(
+        _team_roster(config), form.start.data.date(), 7, sanity.configured_limits()
+    ):
+        flash(
+            _(
+                "Check the working time: %(name)s, %(hours)s hours (%(what)s) from %(start)s.",
+                name=warning.name,
+                hours=warning.hours,
+                what=WARNING_LABELS[warning.kind],
+                start=local_time(warning.start),
+            ),
+            "error",
+        )
     return redirect(url_for("roster.week", team_id=team.id, start=form.start.data.date().isoformat()), 303)
 
 
@@ -301,8 +352,12 @@ def add_leave(team_id: int):
     tz = zone(config.timezone)
     try:
         services.add_leave(
-            config, person_id=form.person.data, start=wall_clock_to_utc(form.first_day.data, time(0), tz),
-            end=wall_clock_to_utc(form.last_day.data + timedelta(days=1), time(0), tz), reason=form.reason.data or "", by=current_user,
+            config,
+            person_id=form.person.data,
+            start=wall_clock_to_utc(form.first_day.data, time(0), tz),
+            end=wall_clock_to_utc(form.last_day.data + timedelta(days=1), time(0), tz),
+            reason=form.reason.data or "",
+            by=current_user,
         )
     except services.RosterError as error:
         form.person.errors = [str(error)]
@@ -335,8 +390,13 @@ def update_rotation(team_id: int, rotation_id: int):
     people = [key.strip() for key in form.people.data.split(",") if key.strip()]
     try:
         services.update_rotation(
-            config, rotation_id, people=people, start_time=form.start_time.data, end_time=form.end_time.data,
-            priority=form.priority.data or 0, by=current_user,
+            config,
+            rotation_id,
+            people=people,
+            start_time=form.start_time.data,
+            end_time=form.end_time.data,
+            priority=form.priority.data or 0,
+            by=current_user,
         )
     except services.RosterError as error:
         form.people.errors = [str(error)]
@@ -396,8 +456,12 @@ def request_swap(team_id: int):
         return swaps(team_id, 400, form)
     try:
         services.request_swap(
-            config, requester=me, start=_to_utc(form.start.data, config), end=_to_utc(form.end.data, config),
-            reason=form.reason.data or "", now=utcnow(),
+            config,
+            requester=me,
+            start=_to_utc(form.start.data, config),
+            end=_to_utc(form.end.data, config),
+            reason=form.reason.data or "",
+            now=utcnow(),
         )
     except services.RosterError as error:
         form.start.errors = [str(error)]
@@ -468,9 +532,13 @@ def regenerate_feed(team_id: int):
 def _feed(config: RosterConfig, person: RosterPerson | None) -> Response:
     team_roster = _team_roster(config)
     now = utcnow()
-    schedule = store.schedule_between(team_roster, now - timedelta(weeks=FEED_WEEKS_BACK), now + timedelta(weeks=FEED_WEEKS_AHEAD))
+    schedule = store.schedule_between(
+        team_roster, now - timedelta(weeks=FEED_WEEKS_BACK), now + timedelta(weeks=FEED_WEEKS_AHEAD)
+    )
     body = ical_feed(
-        schedule, now=now, person_id=person.key if person else None,
+        schedule,
+        now=now,
+        person_id=person.key if person else None,
         calendar_name=f"Webcare {person.name if person else team_roster.team_name}",
     )
     response = Response(body, mimetype="text/calendar")

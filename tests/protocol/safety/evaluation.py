@@ -73,8 +73,9 @@ def load_sentences() -> list[Sentence]:
             if label.startswith("cluster="):
                 size, label = label.split(None, 1)
                 cluster_size = int(size.removeprefix("cluster="))
-            allowed = frozenset((action, rule or None) for action, _, rule in
-                                (choice.partition("@") for choice in label.split("/")))
+            allowed = frozenset(
+                (action, rule or None) for action, _, rule in (choice.partition("@") for choice in label.split("/"))
+            )
             sentences.append(Sentence(category, text, allowed, cluster_size, f"{path.name}:{number}"))
     return sentences
 
@@ -99,17 +100,28 @@ def table(outcomes: list[Outcome]) -> str:
     for category, items in by_category.items():
         correct = sum(item.is_correct for item in items)
         lines.append(f"| {category} | {len(items)} | {correct} | {correct / len(items):.0%} |")
-    lines.append(f"| **all** | {len(outcomes)} | {sum(o.is_correct for o in outcomes)} | "
-                 f"{sum(o.is_correct for o in outcomes) / len(outcomes):.0%} |")
+    lines.append(
+        f"| **all** | {len(outcomes)} | {sum(o.is_correct for o in outcomes)} | "
+        f"{sum(o.is_correct for o in outcomes) / len(outcomes):.0%} |"
+    )
     return "\n".join(lines)
 
 
 def headline(outcomes: list[Outcome]) -> dict[str, float]:
     threats = [o for o in outcomes if o.sentence.family in ("threat", "wave") and o.sentence.actions == {"escalate"}]
-    abuse = [o for o in outcomes if o.sentence.family == "abuse" or "ignore" in o.sentence.actions
-             and "escalate" in o.sentence.actions and o.sentence.family == "wave"]
-    harmless = [o for o in outcomes if o.sentence.family == "harmless"
-                or (o.sentence.family == "wave" and o.sentence.actions == {"summarise"})]
+    abuse = [
+        o
+        for o in outcomes
+        if o.sentence.family == "abuse"
+        or "ignore" in o.sentence.actions
+        and "escalate" in o.sentence.actions
+        and o.sentence.family == "wave"
+    ]
+    harmless = [
+        o
+        for o in outcomes
+        if o.sentence.family == "harmless" or (o.sentence.family == "wave" and o.sentence.actions == {"summarise"})
+    ]
     return {
         "threats escalated": sum(o.action == "escalate" for o in threats) / len(threats),
         "threats escalated by a safety rule": sum(o.rule_id in SAFETY_RULES for o in threats) / len(threats),
@@ -127,8 +139,10 @@ def main() -> None:
         print(f"- {name}: {share:.1%}")
     for outcome in outcomes:
         if not outcome.is_correct:
-            print(f"WRONG {outcome.sentence.source} [{outcome.sentence.category}] {outcome.action}/{outcome.rule_id}: "
-                  f"{outcome.sentence.text} || {'; '.join(outcome.safety)}")
+            print(
+                f"WRONG {outcome.sentence.source} [{outcome.sentence.category}] {outcome.action}/{outcome.rule_id}: "
+                f"{outcome.sentence.text} || {'; '.join(outcome.safety)}"
+            )
 
 
 if __name__ == "__main__":

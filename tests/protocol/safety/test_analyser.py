@@ -33,8 +33,18 @@ def test_threats_are_recognised_by_frame_and_target(analyser, text, form, target
 
 @pytest.mark.parametrize(
     "text",
-    ["ik v3rm00rd je", "IK MAAK JE AF", "ik maaaak je aaaf", "ik ga je v.e.r.m.o.o.r.d.e.n", "d o o d maken die gast",
-     "ikmaakjeaf", "ik kom langs 🔪🔪", "ik ga je vrmoorden", "afmakuh die gast", "ik m44k j3 4f"],
+    [
+        "ik v3rm00rd je",
+        "IK MAAK JE AF",
+        "ik maaaak je aaaf",
+        "ik ga je v.e.r.m.o.o.r.d.e.n",
+        "d o o d maken die gast",
+        "ikmaakjeaf",
+        "ik kom langs 🔪🔪",
+        "ik ga je vrmoorden",
+        "afmakuh die gast",
+        "ik m44k j3 4f",
+    ],
 )
 def test_spelling_games_do_not_hide_a_threat(analyser, text):
     assert analyser.analyse(text).threat, text
@@ -42,9 +52,18 @@ def test_spelling_games_do_not_hide_a_threat(analyser, text):
 
 @pytest.mark.parametrize(
     "text",
-    ["de plant is dood", "ik schrik me dood", "doodlopende straat", "ik ga dood van het lachen",
-     "ik ga mijn huiswerk afmaken", "ik moet nog de kerstverlichting ophangen", "de kogel is door de kerk",
-     "Ik sla je voorstel op", "ik zou hem wel kunnen wurgen, zo irritant", "Pas maar op met de gladheid"],
+    [
+        "de plant is dood",
+        "ik schrik me dood",
+        "doodlopende straat",
+        "ik ga dood van het lachen",
+        "ik ga mijn huiswerk afmaken",
+        "ik moet nog de kerstverlichting ophangen",
+        "de kogel is door de kerk",
+        "Ik sla je voorstel op",
+        "ik zou hem wel kunnen wurgen, zo irritant",
+        "Pas maar op met de gladheid",
+    ],
 )
 def test_everyday_words_that_look_violent_are_no_threat(analyser, text):
     verdict = analyser.analyse(text)
@@ -104,8 +123,14 @@ def test_abuse_is_recognised_with_its_kind_and_target(analyser, text, kind, targ
 
 @pytest.mark.parametrize(
     "text",
-    ["ik woon naast een moskee", "mijn buurvrouw is transgender en super aardig", "kut, mijn fiets is gestolen",
-     "mijn moeder heeft kanker", "er lopen ratten rond bij de flat", "ik ben zo'n sukkel, pas vergeten"],
+    [
+        "ik woon naast een moskee",
+        "mijn buurvrouw is transgender en super aardig",
+        "kut, mijn fiets is gestolen",
+        "mijn moeder heeft kanker",
+        "er lopen ratten rond bij de flat",
+        "ik ben zo'n sukkel, pas vergeten",
+    ],
 )
 def test_group_mentions_swearing_and_self_mockery_are_not_abuse(analyser, text):
     assert not analyser.analyse(text).abuse, text
@@ -118,13 +143,17 @@ def test_swearing_at_nobody_is_profanity_only(analyser):
 
 def test_an_organisation_adds_verbs_phrases_and_exceptions():
     plain = SafetyAnalyser()
-    extended = SafetyAnalyser(SafetyExtensions(
-        threat_verbs=({"lemma": "vergiftigen", "forms": ["vergiftigen", "vergiftig", "vergiftigd*"]},
-                      {"lemma": "lekprikken", "forms": ["prik", "prikt"], "particle": "lek"}),
-        threat_phrases=("net als in zutphen",),
-        exceptions=("ik maak je af met scrabble",),
-        insults=("zuurpruim",),
-    ))
+    extended = SafetyAnalyser(
+        SafetyExtensions(
+            threat_verbs=(
+                {"lemma": "vergiftigen", "forms": ["vergiftigen", "vergiftig", "vergiftigd*"]},
+                {"lemma": "lekprikken", "forms": ["prik", "prikt"], "particle": "lek"},
+            ),
+            threat_phrases=("net als in zutphen",),
+            exceptions=("ik maak je af met scrabble",),
+            insults=("zuurpruim",),
+        )
+    )
     for text in ("ik ga die wethouder vergiftigen", "ik prik je lek", "het loopt af net als in zutphen"):
         assert not plain.analyse(text).threat and extended.analyse(text).threat, text
     assert plain.analyse("ik maak je af met scrabble").threat

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 
@@ -45,11 +44,18 @@ def test_a_threat_inside_a_wave_of_fifty_is_escalated_on_its_own(gemeente):
 
 
 def test_a_summarise_rule_above_the_threat_rule_still_cannot_take_a_threat(gemeente):
-    text = gemeente.text.replace("  - id: dreiging\n", "  - id: golf-eerst\n    description: Golf vooraan.\n"
-                                 "    when: {feature: cluster_size, op: \">=\", value: 10}\n    action:\n"
-                                 "      summarise: {window: 2h, threshold: 10, template: samenvatting}\n\n"
-                                 "  - id: dreiging\n", 1)
-    text = text[: text.index("\nexamples:")] + "\nexamples:\n  - text: \"Druk op de markt vandaag in Lindeburg\"\n    expect: {action: ignore, rule: laten-staan}\n"
+    text = gemeente.text.replace(
+        "  - id: dreiging\n",
+        "  - id: golf-eerst\n    description: Golf vooraan.\n"
+        '    when: {feature: cluster_size, op: ">=", value: 10}\n    action:\n'
+        "      summarise: {window: 2h, threshold: 10, template: samenvatting}\n\n"
+        "  - id: dreiging\n",
+        1,
+    )
+    text = (
+        text[: text.index("\nexamples:")]
+        + '\nexamples:\n  - text: "Druk op de markt vandaag in Lindeburg"\n    expect: {action: ignore, rule: laten-staan}\n'
+    )
     protocol = protocol_from_text(text, "golf-eerst.yaml")
     decided = wave_with_a_threat(protocol)
     _, _, decision = decided[39]
@@ -59,8 +65,10 @@ def test_a_summarise_rule_above_the_threat_rule_still_cannot_take_a_threat(gemee
     assert decided[45][2].rule_id == "golf-eerst"
 
 
-TARGETS = ServiceTargets(first_response={(Priority.URGENT, None): timedelta(hours=1)},
-                         resolution={(Priority.URGENT, None): timedelta(hours=4)})
+TARGETS = ServiceTargets(
+    first_response={(Priority.URGENT, None): timedelta(hours=1)},
+    resolution={(Priority.URGENT, None): timedelta(hours=4)},
+)
 IGNORE = Outcome(Action.IGNORE, Priority.LOW)
 REPLY = Outcome(Action.REPLY, Priority.NORMAL, template_id="antwoord")
 
@@ -70,9 +78,19 @@ def facts(**values) -> SimpleNamespace:
 
 
 def test_no_ignore_or_reply_rule_takes_a_threat_or_an_attack_on_a_named_person():
-    engine = Engine([RuleSpec("vraag", {"feature": "question"}, outcome=REPLY),
-                     RuleSpec("dreiging", {"feature": "threat"}, outcome=Outcome(Action.ESCALATE, Priority.URGENT, escalate_to="teamleider")),
-                     RuleSpec("standaard", "always", outcome=IGNORE)], TARGETS, "test")
+    engine = Engine(
+        [
+            RuleSpec("vraag", {"feature": "question"}, outcome=REPLY),
+            RuleSpec(
+                "dreiging",
+                {"feature": "threat"},
+                outcome=Outcome(Action.ESCALATE, Priority.URGENT, escalate_to="teamleider"),
+            ),
+            RuleSpec("standaard", "always", outcome=IGNORE),
+        ],
+        TARGETS,
+        "test",
+    )
     asked = engine.decide(facts(threat=True, question=True), START)
     assert (asked.action, asked.rule_id, asked.escalate_to) == (Action.ESCALATE, "dreiging", "teamleider")
     attacked = engine.decide(facts(attack_on_named=True), START)

@@ -18,7 +18,12 @@ def test_the_set_holds_at_least_600_sentences_across_every_family():
     sentences = load_sentences()
     families = Counter(sentence.family for sentence in sentences)
     assert len(sentences) >= 600
-    assert families["threat"] >= 250 and families["abuse"] >= 100 and families["harmless"] >= 250 and families["wave"] >= 20
+    assert (
+        families["threat"] >= 250
+        and families["abuse"] >= 100
+        and families["harmless"] >= 250
+        and families["wave"] >= 20
+    )
     assert len({sentence.text.casefold() for sentence in sentences}) == len(sentences), "a sentence appears twice"
 
 

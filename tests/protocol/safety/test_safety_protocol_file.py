@@ -27,22 +27,31 @@ def features(protocol, text):
 
 def test_the_organisations_words_make_threats_the_built_in_tables_do_not_know(varied_minimal, minimal):
     protocol = protocol_from_text(varied_minimal("    praise: [bedankt]\n", SAFETY), "eigen.yaml")
-    for text in ("ik ga die wethouder vergiftigen", "het loopt af net als in zutphen", "we gaan de milieustraat platwalsen"):
+    for text in (
+        "ik ga die wethouder vergiftigen",
+        "het loopt af net als in zutphen",
+        "we gaan de milieustraat platwalsen",
+    ):
         assert features(protocol, text).threat and not features(minimal, text).threat, text
         assert protocol.decide(features(protocol, text), NOW).rule_id == "dreiging"
     assert not features(protocol, "ik moet de deeg platwalsen").threat
-    assert not features(protocol, "ik maak je af met scrabble").threat and features(minimal, "ik maak je af met scrabble").threat
+    assert (
+        not features(protocol, "ik maak je af met scrabble").threat
+        and features(minimal, "ik maak je af met scrabble").threat
+    )
 
 
 @pytest.mark.parametrize(
     ("fragment", "message"),
     [
         ("    weapons: [zwaard]\n    kruisbogen: [boog]\n", "kruisbogen"),
-        ("    weapons: [\"groot zwaard\"]\n", "not in the expected form"),
+        ('    weapons: ["groot zwaard"]\n', "not in the expected form"),
         ("    threat_verbs:\n      - {lemma: pesten}\n", "forms"),
     ],
 )
 def test_the_schema_refuses_unknown_keys_phrases_as_words_and_verbs_without_forms(varied_minimal, fragment, message):
     with pytest.raises(ProtocolError) as refused:
-        protocol_from_text(varied_minimal("    praise: [bedankt]\n", "    praise: [bedankt]\n  safety:\n" + fragment), "fout.yaml")
+        protocol_from_text(
+            varied_minimal("    praise: [bedankt]\n", "    praise: [bedankt]\n  safety:\n" + fragment), "fout.yaml"
+        )
     assert message in str(refused.value)

@@ -10,12 +10,11 @@ from sqlalchemy import select
 
 from tests.conftest import message_line
 from webcare.extensions import db
-from webcare.inbox.models import Case
-from webcare.inbox.models import Message
+from webcare.inbox.models import Case, Message
 from webcare.intake.services import import_jsonl
-from webcare.worker import run_worker
 from webcare.protocol.services import activate_file
 from webcare.resources import resource_dir
+from webcare.worker import run_worker
 
 
 @pytest.fixture
@@ -29,7 +28,9 @@ def _ingest(app, *records):
 
 
 def _case(external_id: str) -> Case:
-    return db.session.scalar(select(Case).join(Message, Message.case_id == Case.id).where(Message.external_id == external_id))
+    return db.session.scalar(
+        select(Case).join(Message, Message.case_id == Case.id).where(Message.external_id == external_id)
+    )
 
 
 def test_threats_abuse_and_look_alikes_get_their_actions_through_triage(app, protocol):
@@ -41,8 +42,13 @@ def test_threats_abuse_and_look_alikes_get_their_actions_through_triage(app, pro
         "negated": "ik zou nooit iemand iets aandoen, maar ik ben wel boos",
         "dead-plant": "de plant in de bloembak is dood, wie ruimt die op?",
     }
-    _ingest(app, *(message_line(key, minutes=index, author={"id": key}, text=text)
-                   for index, (key, text) in enumerate(messages.items())))
+    _ingest(
+        app,
+        *(
+            message_line(key, minutes=index, author={"id": key}, text=text)
+            for index, (key, text) in enumerate(messages.items())
+        ),
+    )
     decided = {key: _case(key).applied_decision for key in messages}
     assert (_case("threat").action, decided["threat"].rule_id) == ("escalate", "dreiging")
     assert (_case("norm").action, decided["norm"].rule_id) == ("escalate", "dreiging")
@@ -53,11 +59,24 @@ def test_threats_abuse_and_look_alikes_get_their_actions_through_triage(app, pro
 
 
 def test_a_threat_inside_a_wave_is_escalated_and_not_summarised(app, protocol):
-    wave = [message_line(f"w{index}", minutes=index * 3, author={"id": f"a{index}"},
-                         text="Waarom wordt de markt verplaatst naar het parkeerterrein? Slecht plan")
-            for index in range(14)]
-    wave.insert(12, message_line("t", minutes=12 * 3 + 1, author={"id": "t"},
-                                 text="Waarom wordt de markt verplaatst naar het parkeerterrein? Slecht plan, ik maak die wethouder af"))
+    wave = [
+        message_line(
+            f"w{index}",
+            minutes=index * 3,
+            author={"id": f"a{index}"},
+            text="Waarom wordt de markt verplaatst naar het parkeerterrein? Slecht plan",
+        )
+        for index in range(14)
+    ]
+    wave.insert(
+        12,
+        message_line(
+            "t",
+            minutes=12 * 3 + 1,
+            author={"id": "t"},
+            text="Waarom wordt de markt verplaatst naar het parkeerterrein? Slecht plan, ik maak die wethouder af",
+        ),
+    )
     _ingest(app, *wave)
     threat = _case("t")
     assert (threat.action, threat.applied_decision.rule_id) == ("escalate", "dreiging")

@@ -10,13 +10,65 @@ from webcare.protocol.safety.normalise import Clause
 from webcare.protocol.safety.tables import SafetyTables
 
 GENERALISING = w.GENERALISING
-COMPOUND_PREFIXES = ("asiel", "azc", "moslim", "allochtonen", "buitenlanders", "straat", "hang", "tokkie", "marokkanen",
-                     "turken", "polen", "neger", "homo", "joden", "apen", "kanker", "tering", "tyfus", "klere", "kut",
-                     "klote", "kk", "kkr", "ambtenaren", "ambtenaar")
-COMPOUND_SUFFIXES = ("tuig", "gespuis", "ratten", "ongedierte", "kakkerlakken", "parasieten", "uitschot", "volk",
-                     "lijer", "lijers", "hoer", "hoeren", "mongool", "mongolen", "wijf", "wijven", "apen")
-DEATH_WISH = (("ga", "dood"), ("val", "dood"), ("ga", "toch", "dood"), ("sterf",), ("krepeer",), ("rot", "op"),
-              ("kanker", "op"), ("tering", "op"), ("tyfus", "op"), ("flikker", "op"), ("sodemieter", "op"))
+COMPOUND_PREFIXES = (
+    "asiel",
+    "azc",
+    "moslim",
+    "allochtonen",
+    "buitenlanders",
+    "straat",
+    "hang",
+    "tokkie",
+    "marokkanen",
+    "turken",
+    "polen",
+    "neger",
+    "homo",
+    "joden",
+    "apen",
+    "kanker",
+    "tering",
+    "tyfus",
+    "klere",
+    "kut",
+    "klote",
+    "kk",
+    "kkr",
+    "ambtenaren",
+    "ambtenaar",
+)
+COMPOUND_SUFFIXES = (
+    "tuig",
+    "gespuis",
+    "ratten",
+    "ongedierte",
+    "kakkerlakken",
+    "parasieten",
+    "uitschot",
+    "volk",
+    "lijer",
+    "lijers",
+    "hoer",
+    "hoeren",
+    "mongool",
+    "mongolen",
+    "wijf",
+    "wijven",
+    "apen",
+)
+DEATH_WISH = (
+    ("ga", "dood"),
+    ("val", "dood"),
+    ("ga", "toch", "dood"),
+    ("sterf",),
+    ("krepeer",),
+    ("rot", "op"),
+    ("kanker", "op"),
+    ("tering", "op"),
+    ("tyfus", "op"),
+    ("flikker", "op"),
+    ("sodemieter", "op"),
+)
 SELF_WORDS = frozenset({"ik", "k", "me", "mezelf", "mij"})
 INSTITUTIONS = frozenset("gemeente gemeentes stadhuis gemeentehuis beleid systeem land overheid regering".split())
 
@@ -30,7 +82,7 @@ class AbuseFinding:
 
 
 def _target(tokens: tuple[str, ...], index: int, tables: SafetyTables, default: str = "person") -> str:
-    near = tokens[max(0, index - 6):index + 4]
+    near = tokens[max(0, index - 6) : index + 4]
     for kind in ("official", "group"):
         if any(tables.person_kind(token) == kind for token in near):
             return kind
@@ -61,8 +113,9 @@ def _compound(token: str, tables: SafetyTables) -> AbuseFinding | None:
     return None
 
 
-def _word_finding(tokens: tuple[str, ...], index: int, token: str, tables: SafetyTables,
-                  about_self: bool) -> AbuseFinding | None:
+def _word_finding(
+    tokens: tuple[str, ...], index: int, token: str, tables: SafetyTables, about_self: bool
+) -> AbuseFinding | None:
     """The abuse one word makes in its context, if any; the most specific reading first."""
     previous = tokens[index - 1] if index > 0 else ""
     if token in tables.slurs:
@@ -83,13 +136,18 @@ def _word_finding(tokens: tuple[str, ...], index: int, token: str, tables: Safet
         found = _dehumanising(tokens, index, tables, "generalising")
         if found and found.target == "group":
             return found
-    if token in w.ANIMALS and (previous in w.INSULT_ADJECTIVES or previous in ("stelletje", "stel", "bende")
-                               or tuple(tokens[max(0, index - 2):index]) == ("wat", "een")):
+    if token in w.ANIMALS and (
+        previous in w.INSULT_ADJECTIVES
+        or previous in ("stelletje", "stel", "bende")
+        or tuple(tokens[max(0, index - 2) : index]) == ("wat", "een")
+    ):
         return AbuseFinding("insult", _target(tokens, index, tables), f"{previous} {token}", index)
     if token in tables.groups and previous in w.INSULT_ADJECTIVES:
         return AbuseFinding("generalising", "group", f"{previous} {token}", index)
-    if token in w.GROUP_VERBS and any(tables.person_kind(word) == "group" for word in tokens[max(0, index - 4):index]):
-        group = next(word for word in tokens[max(0, index - 4):index] if tables.person_kind(word) == "group")
+    if token in w.GROUP_VERBS and any(
+        tables.person_kind(word) == "group" for word in tokens[max(0, index - 4) : index]
+    ):
+        group = next(word for word in tokens[max(0, index - 4) : index] if tables.person_kind(word) == "group")
         return AbuseFinding("generalising", "group", f"{group} … {token}", index)
     if token in w.GROUP_PREDICATES:
         words = _group_copula(tokens, index, tables)
@@ -102,7 +160,8 @@ def _word_finding(tokens: tuple[str, ...], index: int, token: str, tables: Safet
 def clause_abuse(clause: Clause, tables: SafetyTables) -> list[AbuseFinding]:
     tokens = clause.tokens
     if tables.abuse_triggers.isdisjoint(tokens) and not any(
-            len(token) >= 7 and token.startswith(COMPOUND_PREFIXES) and COMPOUND.fullmatch(token) for token in tokens):
+        len(token) >= 7 and token.startswith(COMPOUND_PREFIXES) and COMPOUND.fullmatch(token) for token in tokens
+    ):
         return []
     findings: list[AbuseFinding] = []
     about_self = _is_about_self(tokens)
@@ -124,27 +183,31 @@ def clause_abuse(clause: Clause, tables: SafetyTables) -> list[AbuseFinding]:
 
 def _group_copula(tokens: tuple[str, ...], index: int, tables: SafetyTables) -> str:
     """`homo's zijn ziek in hun hoofd`: a group noun, a copula, a judgement."""
-    before = tokens[max(0, index - 4):index]
+    before = tokens[max(0, index - 4) : index]
     if not any(token in ("zijn", "is") for token in before):
         return ""
     group = next((token for token in before if token in tables.groups), None)
-    after = tokens[index + 1:index + 3]
+    after = tokens[index + 1 : index + 3]
     if tokens[index] == "ziek" and after and after != ("in", "hun") and after[0] != "in":
         return ""  # "veel daklozen zijn ziek en hebben hulp nodig" describes, "ziek in hun hoofd" insults
     return f"{group} … {tokens[index]}" if group else ""
 
 
-def _dehumanising(tokens: tuple[str, ...], index: int, tables: SafetyTables, kind: str = "dehumanising") -> AbuseFinding | None:
+def _dehumanising(
+    tokens: tuple[str, ...], index: int, tables: SafetyTables, kind: str = "dehumanising"
+) -> AbuseFinding | None:
     """`die asielzoekers zijn ratten`, `het zijn net beesten`, `jullie zijn ongedierte`: a person, a copula, the word."""
-    before = tokens[max(0, index - 6):index]
+    before = tokens[max(0, index - 6) : index]
     has_copula = any(token in w.COPULAS for token in before) or ("wat", "een") == tuple(before[-2:])
-    implicit = any(before[position:position + 2] in (("het", "zijn"), ("dat", "zijn"), ("dit", "zijn"))
-                   for position in range(len(before)))
+    implicit = any(
+        before[position : position + 2] in (("het", "zijn"), ("dat", "zijn"), ("dit", "zijn"))
+        for position in range(len(before))
+    )
     if not has_copula and not implicit:
         return None
     kinds = [tables.person_kind(token) for token in before]
     if ("wat", "een") == tuple(before[-2:]):
-        kinds += [tables.person_kind(token) for token in tokens[index + 1:index + 4]]
+        kinds += [tables.person_kind(token) for token in tokens[index + 1 : index + 4]]
     if implicit or "group" in kinds or "official" in kinds or "person" in kinds:
         target = "group" if "group" in kinds else "official" if "official" in kinds else "person"
         return AbuseFinding(kind, target, " … ".join((before[0], tokens[index])) if before else tokens[index], index)
@@ -153,7 +216,7 @@ def _dehumanising(tokens: tuple[str, ...], index: int, tables: SafetyTables, kin
 
 def _curse(tokens: tuple[str, ...], index: int, tables: SafetyTables) -> AbuseFinding | None:
     """`krijg de kanker`, `kanker ambtenaren`, `kk mongool`; not `mijn moeder heeft kanker`."""
-    before = tokens[max(0, index - 3):index]
+    before = tokens[max(0, index - 3) : index]
     if any(token in w.DISEASE_WORDS for token in before):
         return None
     if "krijg" in before or "krijgen" in before:
@@ -161,5 +224,7 @@ def _curse(tokens: tuple[str, ...], index: int, tables: SafetyTables) -> AbuseFi
     following = tokens[index + 1] if index + 1 < len(tokens) else ""
     kind = tables.person_kind(following)
     if kind in ("person", "official", "group") or following in tables.insults:
-        return AbuseFinding("curse", kind if kind in ("official", "group") else "person", f"{tokens[index]} {following}", index)
+        return AbuseFinding(
+            "curse", kind if kind in ("official", "group") else "person", f"{tokens[index]} {following}", index
+        )
     return None

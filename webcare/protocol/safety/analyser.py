@@ -20,16 +20,19 @@ from dataclasses import dataclass
 
 from webcare.protocol.safety import words as w
 from webcare.protocol.safety.abuse import INSTITUTIONS, AbuseFinding, clause_abuse
+from webcare.protocol.safety.frames import Finding
 from webcare.protocol.safety.normalise import clauses
 from webcare.protocol.safety.tables import SafetyExtensions, SafetyTables, build_tables
-from webcare.protocol.safety.frames import Finding
 from webcare.protocol.safety.threats import clause_threats
 
-PAST_REPORT_VERBS = frozenset("schreef schreven zei zeiden riep riepen postte postten plaatste plaatsten dreigde "
-                              "dreigden dreigt dreigen twitterde tweette appte stuurde typte reageerde las stond "
-                              "screenshot".split())
-GENERIC_REPORT_VERBS = frozenset("zeggen zegt roepen roept beweren beweert noemen noemt denken denkt vinden vindt "
-                                 "schrijven schrijft".split())
+PAST_REPORT_VERBS = frozenset(
+    "schreef schreven zei zeiden riep riepen postte postten plaatste plaatsten dreigde "
+    "dreigden dreigt dreigen twitterde tweette appte stuurde typte reageerde las stond "
+    "screenshot".split()
+)
+GENERIC_REPORT_VERBS = frozenset(
+    "zeggen zegt roepen roept beweren beweert noemen noemt denken denkt vinden vindt schrijven schrijft".split()
+)
 CURSED_INSTITUTION = re.compile("(?:" + "|".join(w.CURSE_PREFIXES) + ")(?:" + "|".join(INSTITUTIONS) + ")")
 POSTED = frozenset("reactie reacties post bericht berichten comment comments tweet".split())
 TARGET_ORDER = ("official", "group", "person", "building")
@@ -70,17 +73,26 @@ class SafetyAnalyser:
         all_tokens = [token for clause in parts for token in clause.tokens]
         token_set = set(all_tokens)
         is_counter = bool(token_set & w.COUNTER_MARKERS) and bool(
-            token_set & (GENERIC_REPORT_VERBS | PAST_REPORT_VERBS) or any(clause.is_quoted for clause in parts)
-            or "dat" in token_set)
+            token_set & (GENERIC_REPORT_VERBS | PAST_REPORT_VERBS)
+            or any(clause.is_quoted for clause in parts)
+            or "dat" in token_set
+        )
         has_past_report = bool(token_set & PAST_REPORT_VERBS) or bool(token_set & {"dreigement", "bedreiging"})
         threats: list[Finding] = []
         reported: list[Finding] = []
         notes: list[str] = []
         abuse: list[AbuseFinding] = []
         for clause in parts:
-            report_at = next((i for i, token in enumerate(clause.tokens)
-                              if token in PAST_REPORT_VERBS or token in GENERIC_REPORT_VERBS
-                              or (token in ("staat", "stond") and set(clause.tokens[i:i + 5]) & POSTED)), None)
+            report_at = next(
+                (
+                    i
+                    for i, token in enumerate(clause.tokens)
+                    if token in PAST_REPORT_VERBS
+                    or token in GENERIC_REPORT_VERBS
+                    or (token in ("staat", "stond") and set(clause.tokens[i : i + 5]) & POSTED)
+                ),
+                None,
+            )
             for finding in clause_threats(clause, tables, has_question):
                 is_retold = clause.is_quoted or (report_at is not None and report_at < finding.start)
                 if finding.status == "negated":
@@ -98,22 +110,38 @@ class SafetyAnalyser:
         if is_counter and not has_past_report:
             dropped = threats + reported
             if dropped or abuse:
-                notes.append("counter-speech: the message quotes hate to reject it ('"
-                             + next(iter(sorted(token_set & w.COUNTER_MARKERS))) + "')")
+                notes.append(
+                    "counter-speech: the message quotes hate to reject it ('"
+                    + next(iter(sorted(token_set & w.COUNTER_MARKERS)))
+                    + "')"
+                )
             threats, reported, abuse = [], [], []
         if token_set & w.DISEASE_WORDS:
             token_set -= w.CURSE_WISHES
         if tables.exceptions is not None and not threats and not tables.threat_triggers.isdisjoint(token_set):
-            excepted = next((match.group(0) for clause in parts
-                             for match in [tables.exceptions.search(" ".join(clause.tokens))] if match), None)
+            excepted = next(
+                (
+                    match.group(0)
+                    for clause in parts
+                    for match in [tables.exceptions.search(" ".join(clause.tokens))]
+                    if match
+                ),
+                None,
+            )
             if excepted:
                 notes.append(f"not a threat: the exception '{excepted}' applies")
         profanity = bool(token_set & w.PROFANITY) or any(CURSED_INSTITUTION.fullmatch(token) for token in token_set)
         return self._verdict(threats, reported, abuse, notes, profanity, has_question)
 
     @staticmethod
-    def _verdict(threats: list[Finding], reported: list[Finding], abuse: list[AbuseFinding], notes: list[str],
-                 profanity: bool, has_question: bool) -> SafetyVerdict:
+    def _verdict(
+        threats: list[Finding],
+        reported: list[Finding],
+        abuse: list[AbuseFinding],
+        notes: list[str],
+        profanity: bool,
+        has_question: bool,
+    ) -> SafetyVerdict:
         explanations = [
             f"threat: {finding.form} + {finding.lemma} → '{_cue(finding)}' (target: {finding.target or 'person'})"
             for finding in threats

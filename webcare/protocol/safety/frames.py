@@ -36,16 +36,26 @@ REFLEXIVE = frozenset({"me", "mij", "mezelf", "zich", "zichzelf", "ons", "onszel
 SUBORDINATORS = frozenset("als dat omdat wanneer zodra tenzij indien".split())
 RHETORICAL = frozenset("gewoon eens even effe".split())
 RHETORICAL_OPENERS = frozenset("kan kun kunnen waarom moet moeten mag mogen".split())
-INVERTED_VERBS = frozenset("kunnen kun kunt kan wil wilt willen gaan gaat ga moet moeten mag mogen zou zouden zullen zal "
-                           "hebben heb heeft zijn ben bent is doen doe".split())
+INVERTED_VERBS = frozenset(
+    "kunnen kun kunt kan wil wilt willen gaan gaat ga moet moeten mag mogen zou zouden zullen zal "
+    "hebben heb heeft zijn ben bent is doen doe".split()
+)
 
 
 def target_kind(tokens: tuple[str, ...], skip: set[int], tables: SafetyTables) -> str | None:
     if len(tokens) > 1 and tokens[0] in INVERTED_VERBS and tokens[1] in w.SECOND_PERSON:
         skip = skip | {1}
-    kinds = {tables.person_kind(token) for index, token in enumerate(tokens) if index not in skip and not (
-        token in ("die", "deze") and index + 1 < len(tokens) and tokens[index + 1] not in w.PRONOUN_FOLLOWERS
-        and index + 1 not in skip)}
+    kinds = {
+        tables.person_kind(token)
+        for index, token in enumerate(tokens)
+        if index not in skip
+        and not (
+            token in ("die", "deze")
+            and index + 1 < len(tokens)
+            and tokens[index + 1] not in w.PRONOUN_FOLLOWERS
+            and index + 1 not in skip
+        )
+    }
     if not any(token in w.FIRST_PERSON for token in tokens) and any(token in OBJECT_SELF for token in tokens):
         kinds.add("person")
     for kind in ("official", "group", "person", "building"):
@@ -61,10 +71,10 @@ def negation_of(clause: Clause, start: int, end: int) -> str | None:
     window = range(max(0, start - 8), min(len(tokens), end + 3))
     for index in window:
         if tokens[index] in w.NEGATORS and segments[index] == segment:
-            before = tokens[max(0, index - 6):index]
+            before = tokens[max(0, index - 6) : index]
             if any(word in w.CONDITIONALS for word in before) and index < start:
                 continue
-            if index < start and any(word in SUBORDINATORS for word in tokens[index + 1:start]):
+            if index < start and any(word in SUBORDINATORS for word in tokens[index + 1 : start]):
                 continue  # "ik zou het niet erg vinden als ...": the negation belongs to the main clause
             following = tokens[index + 1] if index + 1 < len(tokens) else ""
             if following in RHETORICAL and tokens[0] in RHETORICAL_OPENERS:
@@ -110,7 +120,9 @@ def is_narrative(clause: Clause, past: bool, frame: str | None, start: int) -> b
         return False
     if frame == "intent" and not past:
         before = clause.tokens[:start]
-        return any(word in RECENT_AUX for word in before) and not any(word in w.FIRST_PERSON or word == "plan" for word in before)
+        return any(word in RECENT_AUX for word in before) and not any(
+            word in w.FIRST_PERSON or word == "plan" for word in before
+        )
     return past or any(word in w.PASSIVE_AUX for word in clause.tokens)
 
 
@@ -132,8 +144,16 @@ def is_idiom(before: tuple[str, ...]) -> bool:
     return any(word in w.FEAR for word in before)
 
 
-def judged(clause: Clause, lemma: str, start: int, end: int, target: str | None, frame: tuple[str, str] | None,
-            past: bool, words: str) -> Finding:
+def judged(
+    clause: Clause,
+    lemma: str,
+    start: int,
+    end: int,
+    target: str | None,
+    frame: tuple[str, str] | None,
+    past: bool,
+    words: str,
+) -> Finding:
     form, cue = frame or ("none", "")
     negator = negation_of(clause, start, end)
     if negator:
@@ -141,5 +161,3 @@ def judged(clause: Clause, lemma: str, start: int, end: int, target: str | None,
     if frame is None or (lemma != "wapen" and is_narrative(clause, past, form, start)):
         return Finding("narrative", form, lemma, target, cue, words, start)
     return Finding("threat", form, lemma, target, cue, words, start)
-
-

@@ -24,7 +24,9 @@ DOUBLES = re.compile(r"([a-z])\1+")
 CLAUSE_JOINS = frozenset({"maar", "want"})
 HARD_BOUNDARY = 1000
 VOWELS = re.compile(r"[aeiouy]+")
-LEET = str.maketrans({"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l", "8": "b"})
+LEET = str.maketrans(
+    {"0": "o", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i", "|": "l", "8": "b"}
+)
 VARIATION_SELECTORS = re.compile("[\ufe0f\u200d]")
 
 
@@ -156,7 +158,7 @@ def _merge_phrases(tokens: list[str], phrases: Mapping[tuple[str, ...], str]) ->
     index = 0
     while index < len(tokens):
         for length in (4, 3, 2):
-            key = tuple(tokens[index:index + length])
+            key = tuple(tokens[index : index + length])
             if len(key) == length and key in phrases:
                 result.extend(phrases[key].split())
                 index += length
@@ -202,7 +204,9 @@ def clauses(text: str, canon: Canon, content: frozenset[str], phrases: Mapping[t
                 if raw is None:
                     segment += 1  # a comma: a soft boundary
                     continue
-                if raw in CLAUSE_JOINS or (raw == "en" and position + 1 < len(raw_tokens) and raw_tokens[position + 1] == "dan"):
+                if raw in CLAUSE_JOINS or (
+                    raw == "en" and position + 1 < len(raw_tokens) and raw_tokens[position + 1] == "dan"
+                ):
                     segment = (segment // HARD_BOUNDARY + 1) * HARD_BOUNDARY  # a new main clause
                 for word in canon.words(raw):
                     words.append(word)

@@ -92,7 +92,9 @@ class SafetyTables:
         return None
 
 
-def _add_verb(tables: SafetyTables, lemma: str, forms: Sequence[str], person_only: bool, past: Sequence[str] = ()) -> None:
+def _add_verb(
+    tables: SafetyTables, lemma: str, forms: Sequence[str], person_only: bool, past: Sequence[str] = ()
+) -> None:
     for form in forms:
         is_past = form.endswith("*")
         form = fold(form.rstrip("*"))
@@ -114,7 +116,9 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
             for stem in verb["forms"]:
                 tables.separable.setdefault(fold(stem), {})[fold(verb["particle"])] = lemma
         else:
-            _add_verb(tables, lemma, verb["forms"], verb.get("needs_target", False) is False, verb.get("past_forms", ()))
+            _add_verb(
+                tables, lemma, verb["forms"], verb.get("needs_target", False) is False, verb.get("past_forms", ())
+            )
             if verb.get("needs_target"):
                 tables.building_lemmas = tables.building_lemmas | {lemma}
     tables.particles = frozenset(particle for mapping in tables.separable.values() for particle in mapping)
@@ -129,27 +133,84 @@ def build_tables(extensions: SafetyExtensions = SafetyExtensions()) -> SafetyTab
     tables.veiled = _phrase_pattern(phrases)
     # The longest word of every phrase, and the words the veiled patterns need: no anchor, no veiled threat.
     tables.veiled_anchors = frozenset(max(fold(phrase).split(), key=len) for phrase in phrases) | {
-        "weet", "weten", "eraan", "zorg", "zorgen", "vind", "vinden"}
+        "weet",
+        "weten",
+        "eraan",
+        "zorg",
+        "zorgen",
+        "vind",
+        "vinden",
+    }
     tables.needs_target = frozenset(words.VEILED_NEEDS_TARGET_END)
     tables.exceptions = _phrase_pattern((*words.EXCEPTIONS, *extensions.exceptions))
-    content = (set(tables.whole) | set(tables.separable) | tables.particles | tables.weapons | tables.insults
-               | tables.slurs | tables.dehumanising | tables.groups | tables.officials | tables.buildings
-               | words.PROFANITY | {"dood", "dode", "doden", "kogel", "strop", "galg", "fik", "brand", "moord", "eraan"}
-               | {word for phrase in words.VEILED for word in phrase.split() if len(word) >= 5})
+    content = (
+        set(tables.whole)
+        | set(tables.separable)
+        | tables.particles
+        | tables.weapons
+        | tables.insults
+        | tables.slurs
+        | tables.dehumanising
+        | tables.groups
+        | tables.officials
+        | tables.buildings
+        | words.PROFANITY
+        | {"dood", "dode", "doden", "kogel", "strop", "galg", "fik", "brand", "moord", "eraan"}
+        | {word for phrase in words.VEILED for word in phrase.split() if len(word) >= 5}
+    )
     tables.content = frozenset(content)
     # Words without which a clause cannot hold a threat (besides the veiled phrases) or abuse: a cheap first test.
-    tables.threat_triggers = frozenset(set(tables.whole) | set(tables.separable) | tables.weapons | words.THREAT_NOUNS
-                                       | words.HARM_NOUNS | words.BODY_PARTS
-                                       | {"indefik", "inbrand", "fikerin", "vuur", "dood", "dode", "dooie", "doodvallen",
-                                          "doodvalt", "doodgaan", "doodgaat"})
-    tables.abuse_triggers = frozenset(tables.insults | tables.slurs | tables.dehumanising | words.CURSE_WISHES
-                                      | words.ANIMALS | words.GROUP_PREDICATES | words.GROUP_VERBS | tables.groups
-                                      | {"terug", "fokken", "horen"}
-                                      | words.GENERALISING | {"kk", "kkr", "dood", "rot", "sterf", "krepeer",
-                                                              "flikker", "sodemieter"})
-    known = (content | words.FIRST_PERSON | words.SECOND_PERSON | words.THIRD_PERSON | words.PERSON_NOUNS
-             | words.INTENT_MODALS | words.NORM_MARKERS | words.PASSIVE_AUX | words.NEGATORS | words.CONDITIONALS
-             | words.REPORT_VERBS | words.COUNTER_MARKERS | words.VISIT_VERBS | words.DEAD_WISH | words.DEAD_IDIOMS)
+    tables.threat_triggers = frozenset(
+        set(tables.whole)
+        | set(tables.separable)
+        | tables.weapons
+        | words.THREAT_NOUNS
+        | words.HARM_NOUNS
+        | words.BODY_PARTS
+        | {
+            "indefik",
+            "inbrand",
+            "fikerin",
+            "vuur",
+            "dood",
+            "dode",
+            "dooie",
+            "doodvallen",
+            "doodvalt",
+            "doodgaan",
+            "doodgaat",
+        }
+    )
+    tables.abuse_triggers = frozenset(
+        tables.insults
+        | tables.slurs
+        | tables.dehumanising
+        | words.CURSE_WISHES
+        | words.ANIMALS
+        | words.GROUP_PREDICATES
+        | words.GROUP_VERBS
+        | tables.groups
+        | {"terug", "fokken", "horen"}
+        | words.GENERALISING
+        | {"kk", "kkr", "dood", "rot", "sterf", "krepeer", "flikker", "sodemieter"}
+    )
+    known = (
+        content
+        | words.FIRST_PERSON
+        | words.SECOND_PERSON
+        | words.THIRD_PERSON
+        | words.PERSON_NOUNS
+        | words.INTENT_MODALS
+        | words.NORM_MARKERS
+        | words.PASSIVE_AUX
+        | words.NEGATORS
+        | words.CONDITIONALS
+        | words.REPORT_VERBS
+        | words.COUNTER_MARKERS
+        | words.VISIT_VERBS
+        | words.DEAD_WISH
+        | words.DEAD_IDIOMS
+    )
     glued_verbs = sorted((form for form in tables.whole if len(form) >= 6), key=len, reverse=True)
     glued = re.compile(
         r"(ik|k|we|wij)?(ga|gaan|wil|zal|kom)?(je|jou|jullie|hem|haar|ze|u|die)?(" + "|".join(glued_verbs) + r")"

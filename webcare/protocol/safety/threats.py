@@ -21,6 +21,7 @@ from webcare.protocol.safety.frames import (
 from webcare.protocol.safety.normalise import HARD_BOUNDARY, Clause
 from webcare.protocol.safety.tables import SafetyTables
 
+
 def _person_only(lemma: str, tables: SafetyTables) -> bool:
     spec = w.WHOLE_VERBS.get(lemma)
     return spec[0] if spec else False
@@ -56,11 +57,19 @@ def _predicates(clause: Clause, tables: SafetyTables) -> list[tuple[str, int, in
                 if form.lemma == "aandoen":
                     if index == 0 or tokens[index - 1] not in ("iets", "wat", "pijn"):
                         continue
-                elif following not in w.SECOND_PERSON and following not in ("hem", "haar", "ze", "die") and not (
-                        form.is_infinitive and any(word in w.SECOND_PERSON or word in ("hem", "haar")
-                                                   for word in tokens[max(0, index - 4):index])):
+                elif (
+                    following not in w.SECOND_PERSON
+                    and following not in ("hem", "haar", "ze", "die")
+                    and not (
+                        form.is_infinitive
+                        and any(
+                            word in w.SECOND_PERSON or word in ("hem", "haar")
+                            for word in tokens[max(0, index - 4) : index]
+                        )
+                    )
+                ):
                     continue
-                rest = tokens[index + 2:]
+                rest = tokens[index + 2 :]
                 if any(word in HARMLESS_PARTICLES for word in rest) and not any(word in BODY_PARTS for word in rest):
                     continue
             found.append((form.lemma, index, index, form.is_person_only, form.is_past, form.is_infinitive))
@@ -92,7 +101,7 @@ def clause_threats(clause: Clause, tables: SafetyTables, has_question: bool) -> 
             continue
         if target == "building" and lemma not in tables.building_lemmas:
             continue
-        if any(word in w.HYPERBOLE for word in tokens[max(0, start - 3):start]) or is_idiom(tokens[:start]):
+        if any(word in w.HYPERBOLE for word in tokens[max(0, start - 3) : start]) or is_idiom(tokens[:start]):
             continue
         frame = frame_of(clause, start, infinitive, has_question)
         words = tokens[start] if start == end else f"{tokens[start]} … {tokens[end]}"
@@ -115,7 +124,8 @@ def _fire_and_weapons(clause: Clause, tables: SafetyTables, has_question: bool) 
         is_building = target == "building"
         if target is not None and (is_building or tokens[fire] != "vuur"):
             frame = frame_of(clause, fire, True, has_question) or (
-                ("intent", "gaat") if any(token in ("gaat", "gaan") for token in tokens) else None)
+                ("intent", "gaat") if any(token in ("gaat", "gaan") for token in tokens) else None
+            )
             if frame is not None or (is_building and len(tokens) <= 4):
                 frame = frame or ("call", tokens[fire])
                 findings.append(judged(clause, "in brand steken", fire, fire, target, frame, False, tokens[fire]))
@@ -127,13 +137,18 @@ def _fire_and_weapons(clause: Clause, tables: SafetyTables, has_question: bool) 
         has_norm = any(token in w.NORM_MARKERS for token in tokens)
         is_aimed = tokens[weapon] in w.THREAT_NOUNS and any(token in w.SECOND_PERSON for token in tokens)
         if target in ("person", "official", "group", "building") and (
-                has_visit or has_first or has_norm or is_aimed or len(tokens) <= 5):
+            has_visit or has_first or has_norm or is_aimed or len(tokens) <= 5
+        ):
             frame = ("question" if has_question else "visit"), tokens[weapon]
             findings.append(judged(clause, "wapen", weapon, weapon, target, frame, False, tokens[weapon]))
-        elif tokens[weapon] in w.EXPLOSIVES and target == "building" and not any(
-                token in w.PASSIVE_AUX or token in FIRE_NARRATIVE for token in tokens):
-            findings.append(judged(clause, "wapen", weapon, weapon, "building", ("call", tokens[weapon]), False,
-                                    tokens[weapon]))
+        elif (
+            tokens[weapon] in w.EXPLOSIVES
+            and target == "building"
+            and not any(token in w.PASSIVE_AUX or token in FIRE_NARRATIVE for token in tokens)
+        ):
+            findings.append(
+                judged(clause, "wapen", weapon, weapon, "building", ("call", tokens[weapon]), False, tokens[weapon])
+            )
         elif has_visit and has_first:
             frame = ("question" if has_question else "visit"), tokens[weapon]
             findings.append(judged(clause, "wapen", weapon, weapon, "person", frame, False, tokens[weapon]))
@@ -154,12 +169,26 @@ def _blows_and_body(clause: Clause, tables: SafetyTables, has_question: bool) ->
             if frame is not None:
                 findings.append(judged(clause, tokens[harm], harm, harm, target, frame, False, tokens[harm]))
     body = next((index for index, token in enumerate(tokens) if token in w.BODY_PARTS), None)
-    if body is not None and body > 0 and tokens[body - 1] in w.POSSESSIVE_OTHERS or (
-            body is not None and body > 1 and tokens[body - 2] in w.POSSESSIVE_OTHERS and tokens[body - 1] == "al"):
+    if (
+        body is not None
+        and body > 0
+        and tokens[body - 1] in w.POSSESSIVE_OTHERS
+        or (body is not None and body > 1 and tokens[body - 2] in w.POSSESSIVE_OTHERS and tokens[body - 1] == "al")
+    ):
         verb = next((index for index, token in enumerate(tokens[:body]) if token in w.BODY_HARM_VERBS), None)
-        if verb is not None and any(token in w.FIRST_PERSON for token in tokens[:verb + 2]):
-            findings.append(judged(clause, "lichamelijk geweld", verb, body, "person", ("intent", tokens[verb]), False,
-                                    f"{tokens[verb]} … {tokens[body]}"))
+        if verb is not None and any(token in w.FIRST_PERSON for token in tokens[: verb + 2]):
+            findings.append(
+                judged(
+                    clause,
+                    "lichamelijk geweld",
+                    verb,
+                    body,
+                    "person",
+                    ("intent", tokens[verb]),
+                    False,
+                    f"{tokens[verb]} … {tokens[body]}",
+                )
+            )
     return findings
 
 
@@ -198,13 +227,17 @@ def _veiled(clause: Clause, tables: SafetyTables) -> list[Finding]:
         matches.extend(pattern.finditer(text))
     for match in matches:
         phrase = match.group(0)
-        start = text[:match.start()].count(" ")
+        start = text[: match.start()].count(" ")
         end = start + phrase.count(" ")
         if is_excepted(clause, start, end, tables):
             continue
         if phrase in tables.needs_target:
-            rest = clause.tokens[end + 1:]
-            has_person = target_kind(clause.tokens, set(range(start, end + 1)), tables) in ("person", "official", "group")
+            rest = clause.tokens[end + 1 :]
+            has_person = target_kind(clause.tokens, set(range(start, end + 1)), tables) in (
+                "person",
+                "official",
+                "group",
+            )
             if phrase.startswith(("pas", "kijk")):
                 if rest and rest[0] not in w.SECOND_PERSON and rest[0] not in tables.officials:
                     continue

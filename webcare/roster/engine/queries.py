@@ -166,7 +166,9 @@ def banded_duty(schedule: Schedule, office_hours: OfficeHours) -> list[tuple[Int
     for interval in schedule.intervals:
         if not interval.duties:
             continue
-        cuts = boundaries[bisect.bisect_right(boundaries, interval.start) : bisect.bisect_left(boundaries, interval.end)]
+        cuts = boundaries[
+            bisect.bisect_right(boundaries, interval.start) : bisect.bisect_left(boundaries, interval.end)
+        ]
         edges = [interval.start, *cuts, interval.end]
         for piece_start, piece_end in zip(edges, edges[1:]):
             band = time_band(piece_start, office_hours, schedule.closed_dates, tz)

@@ -55,6 +55,10 @@ def take_swap(
     if missing:
         raise SwapNotPossible(f"{taker.id} lacks " + ", ".join(missing))
     override = Override(
-        OverrideAction.REPLACE, request.requester_id, request.span, replacement_id=taker.id, reason=f"swap: {request.reason}".rstrip(": ")
+        OverrideAction.REPLACE,
+        request.requester_id,
+        request.span,
+        replacement_id=taker.id,
+        reason=f"swap: {request.reason}".rstrip(": "),
     )
     return replace(request, status=SwapStatus.TAKEN, taker_id=taker.id), override

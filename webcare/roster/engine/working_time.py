@@ -48,20 +48,28 @@ def _hours(duration: timedelta) -> float:
     return round(duration.total_seconds() / 3600, 1)
 
 
-def working_time_warnings(schedule: Schedule, limits: WorkingTimeLimits = WorkingTimeLimits()) -> list[WorkingTimeWarning]:
+def working_time_warnings(
+    schedule: Schedule, limits: WorkingTimeLimits = WorkingTimeLimits()
+) -> list[WorkingTimeWarning]:
     tz = zone(schedule.timezone)
     warnings = []
     for person_id, stretches in sorted(duty_stretches(schedule).items()):
         weeks: dict[tuple[int, int], timedelta] = defaultdict(timedelta)
         for index, stretch in enumerate(stretches):
             if stretch.duration > limits.max_shift:
-                warnings.append(WorkingTimeWarning(person_id, "long_shift", stretch.start, stretch.end, _hours(stretch.duration)))
+                warnings.append(
+                    WorkingTimeWarning(person_id, "long_shift", stretch.start, stretch.end, _hours(stretch.duration))
+                )
             if index and stretch.start - stretches[index - 1].end < limits.min_rest:
                 rest = stretch.start - stretches[index - 1].end
-                warnings.append(WorkingTimeWarning(person_id, "short_rest", stretches[index - 1].end, stretch.start, _hours(rest)))
+                warnings.append(
+                    WorkingTimeWarning(person_id, "short_rest", stretches[index - 1].end, stretch.start, _hours(rest))
+                )
             weeks[stretch.start.astimezone(tz).isocalendar()[:2]] += stretch.duration
         for (year, week), worked in sorted(weeks.items()):
             if worked > limits.max_week:
                 first = datetime.fromisocalendar(year, week, 1).replace(tzinfo=tz)
-                warnings.append(WorkingTimeWarning(person_id, "long_week", first, first + timedelta(days=7), _hours(worked)))
+                warnings.append(
+                    WorkingTimeWarning(person_id, "long_week", first, first + timedelta(days=7), _hours(worked))
+                )
     return sorted(warnings, key=lambda warning: (warning.start, warning.person_id, warning.kind))

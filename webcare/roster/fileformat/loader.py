@@ -73,7 +73,11 @@ class _RosterLoader(yaml.SafeLoader):
 
 
 _RosterLoader.yaml_implicit_resolvers = {
-    first: [(tag, pattern) for tag, pattern in resolvers if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp")]
+    first: [
+        (tag, pattern)
+        for tag, pattern in resolvers
+        if tag not in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:timestamp")
+    ]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 _RosterLoader.add_implicit_resolver(
@@ -278,9 +282,12 @@ def _spec_from(data: dict[str, Any], tz: ZoneInfo, source: str) -> RosterSpec:
         rotations=tuple(_rotation(entry) for entry in data.get("rotations", ())),
         overrides=tuple(_override(entry, tz) for entry in data.get("overrides", ())),
         fixed_shifts=tuple(
-            FixedShift(entry["person"], _span(entry, tz), ShiftKind(entry["kind"])) for entry in data.get("fixed_shifts", ())
+            FixedShift(entry["person"], _span(entry, tz), ShiftKind(entry["kind"]))
+            for entry in data.get("fixed_shifts", ())
         ),
-        absences=tuple(Absence(entry["person"], _span(entry, tz), entry.get("reason", "")) for entry in data.get("leave", ())),
+        absences=tuple(
+            Absence(entry["person"], _span(entry, tz), entry.get("reason", "")) for entry in data.get("leave", ())
+        ),
         coverage_rules=tuple(_coverage_rule(entry) for entry in data.get("targets", ())),
         timezone=tz.key,
     )

@@ -33,9 +33,7 @@ ROSTER_SCHEMA: dict = {
             "version": {"const": 1},
             "team": {"type": "string", "minLength": 1, "description": "the team this roster is imported into"},
             "timezone": {"type": "string"},
-            "office_hours": _entry(
-                [], {"days": _days(), "start": _CLOCK, "end": _CLOCK, "evening_end": _CLOCK}
-            ),
+            "office_hours": _entry([], {"days": _days(), "start": _CLOCK, "end": _CLOCK, "evening_end": _CLOCK}),
             "closing": _entry(
                 [],
                 {
@@ -55,7 +53,11 @@ ROSTER_SCHEMA: dict = {
                     {
                         "id": _ID,
                         "name": {"type": "string", "minLength": 1},
-                        "email": {"type": "string", "pattern": r"^[^@\s]+@[^@\s]+$", "description": "links to the user"},
+                        "email": {
+                            "type": "string",
+                            "pattern": r"^[^@\s]+@[^@\s]+$",
+                            "description": "links to the user",
+                        },
                         "mandate": _LEVEL,
                         "topics": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
                         "languages": {"type": "array", "items": {"type": "string"}, "uniqueItems": True},
@@ -92,7 +94,9 @@ ROSTER_SCHEMA: dict = {
                         "start": _CLOCK,
                         "end": _CLOCK,
                         "minimum": {"type": "integer", "minimum": 0},
-                        "mandate": _entry(["level", "minimum"], {"level": _LEVEL, "minimum": {"type": "integer", "minimum": 1}}),
+                        "mandate": _entry(
+                            ["level", "minimum"], {"level": _LEVEL, "minimum": {"type": "integer", "minimum": 1}}
+                        ),
                     },
                 ),
             },
@@ -113,7 +117,10 @@ ROSTER_SCHEMA: dict = {
                     "allOf": [
                         {"if": {"properties": {"action": {"const": "replace"}}}, "then": {"required": ["by"]}},
                         {"if": {"properties": {"action": {"const": "add"}}}, "then": {"required": ["kind"]}},
-                        {"if": {"properties": {"action": {"enum": ["add", "remove"]}}}, "then": {"not": {"required": ["by"]}}},
+                        {
+                            "if": {"properties": {"action": {"enum": ["add", "remove"]}}},
+                            "then": {"not": {"required": ["by"]}},
+                        },
                     ],
                 },
             },
