@@ -3,7 +3,6 @@
 import io
 import zipfile
 
-from tests.records.test_subject_requests import fatima  # noqa: F401  (fixture)
 from webcare.auth.models import Role
 from webcare.extensions import db
 from webcare.records import subjects
@@ -13,7 +12,7 @@ from webcare.records.residents import find_identities
 
 def test_the_privacy_officer_finds_a_resident_registers_an_access_request_and_downloads_it(
     app, client, auth, fatima, csrf_from
-):  # noqa: F811
+):
     auth.login_as(fatima)
 
     page = client.get("/records/residents?q=fatima").get_data(as_text=True)
@@ -41,7 +40,7 @@ def test_the_privacy_officer_finds_a_resident_registers_an_access_request_and_do
     )
 
 
-def test_a_request_without_identities_is_refused(app, client, auth, fatima, csrf_from):  # noqa: F811
+def test_a_request_without_identities_is_refused(app, client, auth, fatima, csrf_from):
     auth.login_as(fatima)
     token = csrf_from(client.get("/records/residents?q=fatima").get_data(as_text=True))
 
@@ -66,7 +65,7 @@ def test_records_managers_may_not_search_residents(app, client, auth, make_user)
 
 def test_the_privacy_officer_puts_a_resident_on_hold_and_the_erasure_is_then_refused(
     app, client, auth, fatima, csrf_from
-):  # noqa: F811
+):
     request = subjects.register_request(SubjectRequestKind.ERASURE, "Fatima", find_identities("fatima"), by=fatima)
     auth.login_as(fatima)
     token = csrf_from(client.get(f"/records/requests/{request.id}").get_data(as_text=True))

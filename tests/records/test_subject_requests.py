@@ -5,16 +5,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import message_line
-from tests.reports.builders import case_of, ingest
+from tests.reports.builders import case_of
 from webcare.auth.models import Role
 from webcare.extensions import db
-from webcare.inbox import services as inbox
 from webcare.inbox.models import CaseEvent, Message
 from webcare.records import services, subjects
 from webcare.records.models import AccessKind, AccessLogEntry, SubjectRequestKind, SubjectRequestStatus
@@ -23,39 +21,6 @@ from webcare.timeutil import UTC
 
 ASKED = datetime(2025, 2, 3, 10, 0, tzinfo=UTC)
 LATER = datetime(2025, 6, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def fatima(app, make_user):
-    """Fatima wrote on X (as @fatima_ea) and on Facebook (by name); someone else wrote on X too."""
-    ingest(
-        app,
-        [
-            message_line(
-                "x-1",
-                base=ASKED,
-                text="Mijn container is niet geleegd",
-                author={"id": "x-fatima", "handle": "fatima_ea", "name": "F."},
-            ),
-            message_line(
-                "fb-1",
-                base=ASKED + timedelta(days=2),
-                channel="facebook",
-                text="Lantaarnpaal kapot",
-                author={"id": "fb-123", "handle": "fatima.elamrani", "name": "Fatima El Amrani"},
-            ),
-            message_line(
-                "x-2",
-                base=ASKED,
-                text="Vraag van iemand anders",
-                author={"id": "x-kees", "handle": "kees", "name": "Kees Smit"},
-            ),
-        ],
-    )
-    agent = make_user(Role.AGENT, Role.LEAD)
-    for external_id in ("x-1", "fb-1", "x-2"):
-        inbox.resolve_case(case_of(external_id), "answered", by=agent, now=ASKED + timedelta(days=5))
-    return make_user(Role.PRIVACY_OFFICER)
 
 
 def test_the_search_finds_the_resident_on_both_channels_by_name_handle_or_platform_id(app, fatima):
