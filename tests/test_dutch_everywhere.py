@@ -304,7 +304,7 @@ def _mail_text(raw: bytes) -> str:
 def test_mails_and_the_workbook_read_dutch(app, client, auth, demo, smtp):
     from webcare.notifications.services import send_pending_emails
     from webcare.reports.digest import send_weekly_digest
-    from webcare.roster.services import warn_about_gaps
+    from webcare.roster.duty import warn_about_gaps
 
     send_weekly_digest(NOW + timedelta(days=7))
     warn_about_gaps(NOW)

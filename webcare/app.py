@@ -44,6 +44,7 @@ from webcare.records.views import bp as records_bp
 from webcare.replies.views import bp as replies_bp
 from webcare.reports.views import bp as reports_bp
 from webcare.resources import resource_dir
+from webcare.roster import edit_views, feed_views, swap_views  # noqa: F401  (routes on the roster blueprint)
 from webcare.roster.views import bp as roster_bp
 
 

@@ -20,7 +20,7 @@ from webcare.ops.heartbeat import SCHEDULER, beat
 from webcare.ops.metrics import record_job
 from webcare.records import services as records
 from webcare.reports import digest
-from webcare.roster.services import warn_about_gaps
+from webcare.roster.duty import warn_about_gaps
 from webcare.timeutil import utcnow
 
 log = logging.getLogger(__name__)

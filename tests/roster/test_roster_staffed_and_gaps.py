@@ -10,9 +10,10 @@ from tests.roster.builders import local
 from webcare.extensions import db
 from webcare.inbox.timing import staffed_clock
 from webcare.notifications.models import Notification
+from webcare.roster.duty import staffed_intervals_between, warn_about_gaps
 from webcare.roster.engine import GapKind
 from webcare.roster.models import RosterConfig, RosterPerson
-from webcare.roster.services import add_leave, staffed_intervals_between, warn_about_gaps
+from webcare.roster.services import add_leave
 from webcare.timeutil import Interval
 
 

@@ -9,8 +9,9 @@ from tests.roster.builders import local
 from webcare.extensions import db
 from webcare.roster.engine import SwapStatus
 from webcare.roster.models import RosterConfig, RosterPerson
-from webcare.roster.services import RosterError, approve_swap, reject_swap, request_swap, take_swap
+from webcare.roster.services import RosterError
 from webcare.roster.store import schedule_between, team_roster_for
+from webcare.roster.swaps import approve_swap, reject_swap, request_swap, take_swap
 
 NOW = local(2026, 11, 2, 8, 0)
 

@@ -16,11 +16,12 @@ from sqlalchemy import exists, func, select, update
 
 from webcare.auth.models import User
 from webcare.extensions import db
-from webcare.inbox.events import record
+from webcare.inbox.events import case_link, record
 from webcare.inbox.models import ACTIVE_STATUSES, Case, CaseEvent, Priority
 from webcare.labels import label
 from webcare.notifications.services import notify
 from webcare.roster import store
+from webcare.roster.duty import STAFFING_KINDS, team_leads
 from webcare.roster.engine import (
     Requirements,
     Schedule,
@@ -29,7 +30,6 @@ from webcare.roster.engine import (
     interval_at,
 )
 from webcare.roster.models import CaseDutyRecord
-from webcare.roster.services import STAFFING_KINDS, _link, team_leads
 from webcare.roster.store import TeamRoster, schedule_between
 from webcare.timeutil import as_utc
 
@@ -178,7 +178,7 @@ def _notify_on_call(case: Case, team: TeamRoster, interval: ScheduleInterval | N
             channel=label("channel", case.channel),
             team=team.team_name,
         ),
-        link=_link("inbox.case", case_id=case.id),
+        link=case_link(case.id),
         case_id=case.id,
     )
     return recipients

@@ -12,7 +12,7 @@ from webcare.inbox.events import record
 from webcare.inbox.models import Bundle, Case
 from webcare.protocol.calendar import OfficeCalendar
 from webcare.protocol.services import active_protocol
-from webcare.roster.services import roster_staffed_clock
+from webcare.roster.duty import roster_staffed_clock
 from webcare.timeutil import OfficeHours, StaffedClock, TimeBand, as_utc, zone
 
 
