@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from flask import Blueprint, Response, render_template, request, send_file, stream_with_context
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -120,6 +121,8 @@ def cases_csv():
         query = _query(None)
     except BadReportRequest as problem:
         return _refused(problem)
+    # The locale is settled now: the stream runs after the request's session (and its user) is gone.
+    get_locale()
     body = stream_with_context(csv_lines(CASE_COLUMNS, case_values(query), _variant(), query.tz))
     return _csv_response(body, query, "cases")
 
