@@ -158,6 +158,10 @@ class BatchThreader:
         return case
 
     def _index(self, case: Case, message: Message) -> None:
+        # Only an active case is a thread's case: a reply joining an ignored or finished case must not hide
+        # the conversation's active one from the next message.
+        if not case.is_active:
+            return
         if key := conversation_key(message):
             self._remember(case, key, self.by_conversation)
         if key := private_key(message):
