@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from webcare.auth.models import User
@@ -58,7 +59,7 @@ def add_to_bundle(case: Case, bundle: Bundle, *, by: User, now: datetime | None 
         raise services.NotAllowed(by, "bundle", case) if case.is_active else InvalidTransition(case.status, case.status)
     if bundle.status not in (BundleStatus.COLLECTING, BundleStatus.READY):
         db.session.rollback()
-        raise services.InvalidChoice(f"bundle {bundle.id} is no longer open")
+        raise services.InvalidChoice(_("bundle %(id)s is no longer open", id=bundle.id))
     if case.bundle_id == bundle.id:
         db.session.rollback()
         return
@@ -85,7 +86,7 @@ def _apply(case: Case, request: BulkRequest, by: User, now: datetime) -> None:
             services.claim_case(case, by=by, now=now)
         case "assign":
             if request.assignee is None:
-                raise services.InvalidChoice("nobody to assign to")
+                raise services.InvalidChoice(_("nobody to assign to"))
             services.assign_case(case, request.assignee, by=by, now=now)
         case "escalate":
             services.escalate_case(case, request.department or "", request.note, by=by, now=now)
@@ -95,16 +96,16 @@ def _apply(case: Case, request: BulkRequest, by: User, now: datetime) -> None:
             services.resolve_case(case, request.outcome or "", request.note, by=by, now=now)
         case "bundle":
             if request.bundle is None:
-                raise services.InvalidChoice("no bundle chosen")
+                raise services.InvalidChoice(_("no bundle chosen"))
             add_to_bundle(case, request.bundle, by=by, now=now)
         case _:
-            raise services.InvalidChoice(f"unknown bulk action {request.action!r}")
+            raise services.InvalidChoice(_("unknown bulk action %(action)s", action=request.action))
 
 
 def apply_in_bulk(case_ids: list[int], request: BulkRequest, *, by: User, now: datetime | None = None) -> BulkResult:
     """Take `request` on every case in `case_ids` (at most BULK_MAX_CASES), in id order, one transaction each."""
     if request.action not in BULK_ACTIONS:
-        raise services.InvalidChoice(f"unknown bulk action {request.action!r}")
+        raise services.InvalidChoice(_("unknown bulk action %(action)s", action=request.action))
     now = now or utcnow()
     result = BulkResult()
     wanted = sorted(set(case_ids))[:BULK_MAX_CASES]
