@@ -85,55 +85,9 @@ def case_values(query: ReportQuery) -> Iterator[list]:
     result = db.session.execute(case_rows_statement(query).execution_options(yield_per=STREAM_BATCH))
     for row in result:
         values = [getattr(value, "value", value) for value in row]
-        (
-            case_id,
-            channel,
-            account,
-            topic,
-            action,
-            priority,
-            status,
-            band,
-            hour,
-            agent,
-            team,
-            first_inbound_at,
-            first_response_at,
-            due_at,
-            seconds,
-            staffed,
-            escalated_at,
-            resolved_at,
-            resolution,
-            resolution_staffed,
-            inbound,
-            outbound,
-        ) = values
-        yield [
-            case_id,
-            channel,
-            account,
-            topic,
-            action,
-            priority,
-            status,
-            band,
-            hour,
-            agent,
-            team,
-            first_inbound_at,
-            first_response_at,
-            due_at,
-            within_norm_flag(first_response_at, due_at, query.now) or None,
-            seconds,
-            staffed,
-            escalated_at,
-            resolved_at,
-            resolution,
-            resolution_staffed,
-            inbound,
-            outbound,
-        ]
+        first_response_at, due_at = values[12], values[13]
+        # The within-norm flag stands right after the due time, as in CASE_COLUMNS.
+        yield [*values[:14], within_norm_flag(first_response_at, due_at, query.now) or None, *values[14:]]
 
 
 def _machine_text(value, column: Column):
